@@ -111,10 +111,6 @@ export interface ConvGeometry {
 
 function spatial(g: ConvGeometry): { h: WindowAxis; w: WindowAxis } {
   const [, inH, inW] = g.inShape;
-  if (g.strides[0] > 1 && g.dilations[0] > 1 || g.strides[1] > 1 && g.dilations[1] > 1) {
-    // TensorFlow rejects this combination; mirror it so models stay portable.
-    throw new ShapeError(`${g.name}: strides > 1 together with dilation_rate > 1 is not supported (strides [${g.strides.join(', ')}], dilation_rate [${g.dilations.join(', ')}])`);
-  }
   const h = windowAxis(inH, g.filterSize[0], g.strides[0], g.dilations[0], axisPadding(g.padding, 0));
   const w = windowAxis(inW, g.filterSize[1], g.strides[1], g.dilations[1], axisPadding(g.padding, 1));
   if (h.out <= 0 || w.out <= 0) {

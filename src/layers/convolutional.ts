@@ -1,0 +1,183 @@
+/** Conv2D and DepthwiseConv2D (channels_last). */
+import { type Activation, type ActivationFn, getActivation } from '../activations/index.js';
+import { ValueError } from '../errors.js';
+import { getInitializer, type Initializer, serializeInitializer } from '../initializers/index.js';
+import { getRegularizer, type Regularizer, serializeRegularizer } from '../regularizers/index.js';
+import * as ops from '../ops/index.js';
+import { conv2dInfo, pair, checkPositiveInts } from '../shape/conv.js';
+import type { Tensor, Variable } from '../tensor/tensor.js';
+import { Layer, type LayerArgs } from './layer.js';
+import { formatShapeTuple, type SymShape } from './symbolic.js';
+import { applyActivation } from './activation_util.js';
+import { normalizePadding, type PaddingArg } from './padding.js';
+
+export interface ConvArgs extends LayerArgs {
+  kernelSize: number | readonly number[];
+  strides?: number | readonly number[];
+  padding?: PaddingArg;
+  dilationRate?: number | readonly number[];
+  activation?: string | ActivationFn | null;
+  useBias?: boolean;
+  biasInitializer?: string | Initializer;
+  biasRegularizer?: string | Regularizer | null;
+  dataFormat?: 'channels_last' | 'channelsLast';
+}
+
+export interface Conv2DArgs extends ConvArgs {
+  filters: number;
+  kernelInitializer?: string | Initializer;
+  kernelRegularizer?: string | Regularizer | null;
+  groups?: number;
+}
+
+abstract class BaseConv2D extends Layer {
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly dilationRate: [number, number];
+  readonly padding: 'valid' | 'same';
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  kernel!: Variable;
+  bias: Variable | null = null;
+  protected readonly baseArgs: ConvArgs;
+
+  constructor(args: ConvArgs) {
+    super(args);
+    this.baseArgs = args;
+    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
+      throw new ValueError(`${this.className}: only data_format 'channels_last' is supported (NHWC, as Keras's default), got ${JSON.stringify(args.dataFormat)}`);
+    }
+    this.kernelSize = pair(args.kernelSize, `${this.className} kernel_size`);
+    this.strides = pair(args.strides ?? 1, `${this.className} strides`);
+    this.dilationRate = pair(args.dilationRate ?? 1, `${this.className} dilation_rate`);
+    checkPositiveInts(this.kernelSize, 'kernel_size', `Layer "${this.name}"`);
+    checkPositiveInts(this.strides, 'strides', `Layer "${this.name}"`);
+    checkPositiveInts(this.dilationRate, 'dilation_rate', `Layer "${this.name}"`);
+    if ((this.strides[0] > 1 || this.strides[1] > 1) && (this.dilationRate[0] > 1 || this.dilationRate[1] > 1)) {
+      // Keras rejects this combination; mirror it so models stay portable to Keras.
+      throw new ValueError(`Layer "${this.name}" (${this.className}): strides > 1 are not supported together with dilation_rate > 1 (strides ${JSON.stringify(this.strides)}, dilation_rate ${JSON.stringify(this.dilationRate)})`);
+    }
+    this.padding = normalizePadding(args.padding, this.name);
+    this.activation = getActivation(args.activation);
+    this.useBias = args.useBias ?? true;
+  }
+
+  protected inChannels(inputShape: SymShape): number {
+    if (inputShape.length !== 4) {
+      throw new ValueError(`Layer "${this.name}" (${this.className}) expects 4-D input (batch, height, width, channels), got shape ${formatShapeTuple(inputShape)}`);
+    }
+    const c = inputShape[3];
+    if (c === null) throw new ValueError(`Layer "${this.name}": the channel dimension of the input must be known, got ${formatShapeTuple(inputShape)}`);
+    return c;
+  }
+
+  protected abstract outChannels(inChannels: number): number;
+
+  override computeOutputShape(inputShape: SymShape): SymShape {
+    this.assertInputCompatible(inputShape);
+    const c = this.inChannels(inputShape);
+    const [b, h, w] = inputShape;
+    const info = conv2dInfo({
+      inShape: [b ?? 1, h ?? this.kernelSize[0], w ?? this.kernelSize[1], c], filterSize: this.kernelSize, strides: this.strides,
+      dilations: this.dilationRate, padding: this.padding, name: `Layer "${this.name}" (${this.className})`,
+    }, this.outChannels(c));
+    return [b, h === null ? null : info.outHeight, w === null ? null : info.outWidth, info.outChannels];
+  }
+
+  protected finish(y: Tensor): Tensor {
+    if (this.bias) y = ops.add(y, this.bias);
+    return applyActivation(this.activation, y);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const a = this.baseArgs;
+    return {
+      ...super.getConfig(), kernel_size: [...this.kernelSize], strides: [...this.strides], padding: this.padding,
+      data_format: 'channels_last', dilation_rate: [...this.dilationRate], activation: this.activation.name, use_bias: this.useBias,
+      bias_initializer: serializeInitializer(getInitializer(a.biasInitializer ?? 'zeros')),
+      bias_regularizer: a.biasRegularizer ? serializeRegularizer(getRegularizer(a.biasRegularizer)) : null,
+      activity_regularizer: null, bias_constraint: null,
+    };
+  }
+}
+
+export class Conv2D extends BaseConv2D {
+  static override className = 'Conv2D';
+  readonly filters: number;
+  private readonly convArgs: Conv2DArgs;
+
+  constructor(args: Conv2DArgs) {
+    super(args);
+    if (!Number.isInteger(args.filters) || args.filters <= 0) throw new ValueError(`Conv2D: filters must be a positive integer, got ${args.filters}`);
+    if (args.groups !== undefined && args.groups !== 1) throw new ValueError(`Conv2D "${this.name}": groups other than 1 are not supported yet`);
+    this.filters = args.filters;
+    this.convArgs = args;
+  }
+
+  protected outChannels(): number {
+    return this.filters;
+  }
+
+  override build(inputShape: SymShape): void {
+    const c = this.inChannels(inputShape);
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, c, this.filters], { initializer: this.convArgs.kernelInitializer ?? 'glorot_uniform', regularizer: this.convArgs.kernelRegularizer });
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], { initializer: this.convArgs.biasInitializer ?? 'zeros', regularizer: this.convArgs.biasRegularizer });
+    this.inputSpec = { ndim: 4, axes: { [-1]: c } };
+  }
+
+  call(x: Tensor): Tensor {
+    return this.finish(ops.conv2d(x, this.kernel, { strides: this.strides, padding: this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (Conv2D)` }));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const a = this.convArgs;
+    return {
+      ...super.getConfig(), filters: this.filters, groups: 1,
+      kernel_initializer: serializeInitializer(getInitializer(a.kernelInitializer ?? 'glorot_uniform')),
+      kernel_regularizer: a.kernelRegularizer ? serializeRegularizer(getRegularizer(a.kernelRegularizer)) : null, kernel_constraint: null,
+    };
+  }
+}
+
+export interface DepthwiseConv2DArgs extends ConvArgs {
+  depthMultiplier?: number;
+  depthwiseInitializer?: string | Initializer;
+  depthwiseRegularizer?: string | Regularizer | null;
+}
+
+export class DepthwiseConv2D extends BaseConv2D {
+  static override className = 'DepthwiseConv2D';
+  readonly depthMultiplier: number;
+  private readonly dwArgs: DepthwiseConv2DArgs;
+
+  constructor(args: DepthwiseConv2DArgs) {
+    super(args);
+    this.depthMultiplier = args.depthMultiplier ?? 1;
+    if (!Number.isInteger(this.depthMultiplier) || this.depthMultiplier <= 0) throw new ValueError(`DepthwiseConv2D: depth_multiplier must be a positive integer, got ${args.depthMultiplier}`);
+    this.dwArgs = args;
+  }
+
+  protected outChannels(inChannels: number): number {
+    return inChannels * this.depthMultiplier;
+  }
+
+  override build(inputShape: SymShape): void {
+    const c = this.inChannels(inputShape);
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, c, this.depthMultiplier], { initializer: this.dwArgs.depthwiseInitializer ?? 'glorot_uniform', regularizer: this.dwArgs.depthwiseRegularizer });
+    if (this.useBias) this.bias = this.addWeight('bias', [c * this.depthMultiplier], { initializer: this.dwArgs.biasInitializer ?? 'zeros', regularizer: this.dwArgs.biasRegularizer });
+    this.inputSpec = { ndim: 4, axes: { [-1]: c } };
+  }
+
+  call(x: Tensor): Tensor {
+    return this.finish(ops.depthwiseConv2d(x, this.kernel, { strides: this.strides, padding: this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (DepthwiseConv2D)` }));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const a = this.dwArgs;
+    return {
+      ...super.getConfig(), depth_multiplier: this.depthMultiplier,
+      depthwise_initializer: serializeInitializer(getInitializer(a.depthwiseInitializer ?? 'glorot_uniform')),
+      depthwise_regularizer: a.depthwiseRegularizer ? serializeRegularizer(getRegularizer(a.depthwiseRegularizer)) : null, depthwise_constraint: null,
+    };
+  }
+}

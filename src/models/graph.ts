@@ -1,0 +1,58 @@
+/** The functional graph: nodes reachable from the outputs, in an order that can be executed. */
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Layer } from '../layers/layer.js';
+import { InputLayer } from '../layers/input.js';
+import type { GraphNode, SymbolicTensor } from '../layers/symbolic.js';
+
+export interface Graph {
+  inputs: SymbolicTensor[];
+  outputs: SymbolicTensor[];
+  /** Nodes in execution order (inputs' nodes first). */
+  nodes: GraphNode[];
+  /** Distinct layers in execution order, input layers included (Keras's model.layers). */
+  layers: Layer[];
+}
+
+export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], modelName: string): Graph {
+  for (const t of inputs) {
+    if (!(t.node.layer instanceof InputLayer)) {
+      throw new ValueError(`Model "${modelName}": every input must come from Input(), but ${t.name} was produced by layer "${t.node.layer.name}"`);
+    }
+  }
+  const order: GraphNode[] = [];
+  const state = new Map<GraphNode, 'visiting' | 'done'>();
+  const visit = (node: GraphNode): void => {
+    const s = state.get(node);
+    if (s === 'done') return;
+    if (s === 'visiting') throw new ValueError(`Model "${modelName}": the graph has a cycle through layer "${node.layer.name}"`);
+    state.set(node, 'visiting');
+    for (const t of node.inputs) visit(t.node);
+    state.set(node, 'done');
+    order.push(node);
+  };
+  for (const t of outputs) visit(t.node);
+  const inputNodes = new Set(inputs.map((t) => t.node));
+  for (const node of order) {
+    if (node.layer instanceof InputLayer && !inputNodes.has(node)) {
+      throw new ValueError(`Model "${modelName}": output depends on input "${node.layer.name}", which is not in the model's inputs`);
+    }
+  }
+  const layers: Layer[] = [];
+  for (const n of order) if (!layers.includes(n.layer)) layers.push(n.layer);
+  return { inputs, outputs, nodes: order, layers };
+}
+
+/** Run the graph on concrete tensors. */
+export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[] {
+  const values = new Map<SymbolicTensor, Tensor>();
+  g.inputs.forEach((t, i) => values.set(t, inputs[i]));
+  for (const node of g.nodes) {
+    if (node.layer instanceof InputLayer) continue;
+    const args = node.inputs.map((t) => values.get(t) as Tensor);
+    const out = node.layer.apply(node.inputsAsList ? args : args[0], { training }) as Tensor | Tensor[];
+    const outs = Array.isArray(out) ? out : [out];
+    node.outputs.forEach((t, i) => values.set(t, outs[i]));
+  }
+  return g.outputs.map((t) => values.get(t) as Tensor);
+}

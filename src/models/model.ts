@@ -1,0 +1,245 @@
+/**
+ * Model: a Layer made of layers. Three ways to define one, as in Keras:
+ *  - functional: `new Model({ inputs, outputs })` over symbolic tensors from Input();
+ *  - subclassed: `class LeNet5 extends Model { call(x) {…} }` with layers held in fields;
+ *  - Sequential (sequential.ts).
+ * Training (compile/fit/evaluate/predict) lives in trainer.ts; summary rows in summary.ts.
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import { noGrad } from '../autograd/tape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Layer, type CallContext, isShapeList, observedOutputShapes } from '../layers/layer.js';
+import { InputLayer } from '../layers/input.js';
+import { uniqueName } from '../layers/naming.js';
+import { formatShapeTuple, type GraphNode, type SymShape, SymbolicTensor } from '../layers/symbolic.js';
+import { buildGraph, type Graph, runGraph } from './graph.js';
+import type { Optimizer } from '../optimizers/index.js';
+import type { Loss } from '../losses/index.js';
+import type { MetricSpec } from '../metrics/index.js';
+import type { History } from '../callbacks/history.js';
+import type { Callback } from '../callbacks/callback.js';
+import { type CompileArgs, type EvaluateArgs, type FitArgs, type PredictArgs, compileModel, evaluateModel, fitModel, predictModel, trainOnBatch } from './trainer.js';
+import { type SummaryInfo, summarizeModel } from './summary.js';
+import { type TensorLike, zeros as zerosTensor } from '../ops/creation.js';
+
+export interface ModelArgs {
+  inputs?: SymbolicTensor | SymbolicTensor[];
+  outputs?: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+  trainable?: boolean;
+}
+
+export interface CompiledState {
+  optimizer: Optimizer;
+  loss: Loss;
+  metrics: MetricSpec[];
+}
+
+export class Model extends Layer {
+  static override className = 'Functional';
+  /** Set by callbacks (EarlyStopping…) to end fit() after the current epoch. */
+  stopTraining = false;
+  compiled: CompiledState | null = null;
+  protected graph: Graph | null = null;
+
+  constructor(args: ModelArgs = {}) {
+    super({ name: args.name ?? (args.inputs !== undefined ? uniqueName('functional') : undefined), trainable: args.trainable });
+    if (args.inputs !== undefined || args.outputs !== undefined) {
+      if (args.inputs === undefined || args.outputs === undefined) throw new ValueError('Model: a functional model needs both `inputs` and `outputs`');
+      const ins = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
+      const outs = Array.isArray(args.outputs) ? args.outputs : [args.outputs];
+      for (const t of [...ins, ...outs]) {
+        if (!(t instanceof SymbolicTensor)) throw new ValueError(`Model "${this.name}": inputs and outputs must be symbolic tensors from Input() and layer calls, got ${typeof t}`);
+      }
+      this.graph = buildGraph(ins, outs, this.name);
+      this.built = true;
+      this.builtInputShape = ins.length === 1 ? ins[0].shape : ins.map((t) => t.shape);
+    }
+  }
+
+  override get className(): string {
+    const own = Object.prototype.hasOwnProperty.call(this.constructor, 'className');
+    if (own) return (this.constructor as unknown as { className: string }).className;
+    return this.constructor.name;
+  }
+
+  /** Whether this is a functional model (built from Input()). */
+  get isFunctional(): boolean {
+    return this.graph !== null;
+  }
+
+  get inputs(): SymbolicTensor[] {
+    return this.graph?.inputs ?? [];
+  }
+
+  get outputs(): SymbolicTensor[] {
+    return this.graph?.outputs ?? [];
+  }
+
+  /** The model's layers (functional models include their InputLayers, as in Keras). */
+  get layers(): Layer[] {
+    if (this.graph) return [...this.graph.layers];
+    return this.trackedLayers();
+  }
+
+  override subLayers(): Layer[] {
+    return this.layers;
+  }
+
+  /** Layers held in fields of a subclassed model, in assignment order. */
+  protected trackedLayers(): Layer[] {
+    const found: Layer[] = [];
+    for (const v of Object.values(this)) {
+      if (v instanceof Layer && v !== this) found.push(v);
+      else if (Array.isArray(v)) for (const e of v) if (e instanceof Layer) found.push(e);
+    }
+    return [...new Set(found)];
+  }
+
+  getLayer(name: string): Layer {
+    const l = this.layers.find((x) => x.name === name);
+    if (!l) throw new ValueError(`No such layer: "${name}". Layers of "${this.name}": ${this.layers.map((x) => x.name).join(', ')}`);
+    return l;
+  }
+
+  /** Current weight values keyed by variable name (e.g. "conv2d/kernel"). */
+  getWeightsByName(): Map<string, Tensor> {
+    return new Map(this.weights.map((v) => [v.name, v.read()]));
+  }
+
+  /** Assign weights by variable name; every name must exist and shapes must match. */
+  setWeightsByName(values: Map<string, Tensor> | Record<string, Tensor>): void {
+    const entries = values instanceof Map ? [...values.entries()] : Object.entries(values);
+    const byName = new Map(this.weights.map((v) => [v.name, v]));
+    for (const [name, t] of entries) {
+      const v = byName.get(name);
+      if (!v) throw new ValueError(`Model "${this.name}" has no weight named "${name}". Weights: ${[...byName.keys()].join(', ')}`);
+      v.assign(t);
+    }
+  }
+
+  protected override assertInputCompatible(shapes: SymShape | SymShape[]): void {
+    if (!this.graph) return;
+    const list = isShapeList(shapes) ? shapes : [shapes];
+    if (list.length !== this.graph.inputs.length) {
+      throw new ValueError(`Model "${this.name}" expects ${this.graph.inputs.length} input(s), got ${list.length}`);
+    }
+    list.forEach((shape, i) => {
+      const expected = this.graph!.inputs[i].shape;
+      const ok = shape.length === expected.length && expected.every((d, j) => d === null || shape[j] === null || d === shape[j]);
+      if (!ok) {
+        throw new ShapeError(`Input ${i} of layer "${this.name}" is incompatible with the layer: expected shape=${formatShapeTuple(expected)}, found shape=${formatShapeTuple(shape)}`);
+      }
+    });
+  }
+
+  override computeOutputShape(inputShape: SymShape | SymShape[]): SymShape | SymShape[] {
+    if (!this.graph) throw new ValueError(`Model "${this.name}" (subclassed) cannot infer output shapes symbolically; call it on a Tensor or build() it first`);
+    this.assertInputCompatible(inputShape);
+    const outs = this.graph.outputs.map((t) => t.shape);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /** Output shape of the first output, or null when it cannot be inferred symbolically. */
+  computeOutputShapeSafe(inputShape: SymShape): SymShape | null {
+    try {
+      const s = this.computeOutputShape(inputShape);
+      return isShapeList(s) ? s[0] : s;
+    } catch {
+      return null;
+    }
+  }
+
+  call(inputs: Tensor | Tensor[], ctx: CallContext): Tensor | Tensor[] {
+    if (!this.graph) throw new ValueError(`Model "${this.name}": a subclassed model must implement call(inputs)`);
+    const outs = runGraph(this.graph, Array.isArray(inputs) ? inputs : [inputs], ctx.training);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /**
+   * Create the weights by running one forward pass on zeros of this input shape (batch dimension
+   * may be null). Needed before summary() of a subclassed model.
+   */
+  override build(inputShape: SymShape | SymShape[]): void {
+    if (this.graph || this.built) {
+      this.built = true;
+      return;
+    }
+    this.built = true;
+    this.builtInputShape = inputShape;
+    const shapes = isShapeList(inputShape) ? inputShape : [inputShape];
+    noGrad(() => {
+      const zs = shapes.map((s) => zerosOf(s));
+      this.apply(zs.length === 1 ? zs[0] : zs, { training: false });
+    });
+  }
+
+  // ------------------------------------------------------------------ training API
+
+  compile(args: CompileArgs): void {
+    compileModel(this, args);
+  }
+
+  fit(x: Tensor | TensorLike, y: Tensor | TensorLike, args: FitArgs = {}): Promise<History> {
+    return fitModel(this, x, y, args);
+  }
+
+  evaluate(x: Tensor | TensorLike, y: Tensor | TensorLike, args: EvaluateArgs = {}): number[] {
+    return evaluateModel(this, x, y, args);
+  }
+
+  predict(x: Tensor | TensorLike, args: PredictArgs = {}): Tensor {
+    return predictModel(this, x, args);
+  }
+
+  trainOnBatch(x: Tensor | TensorLike, y: Tensor | TensorLike): number[] {
+    return trainOnBatch(this, x, y);
+  }
+
+  /**
+   * Save architecture, weights and compile settings to one file (convkit format), atomically.
+   * Loaded back with loadModel(path).
+   */
+  async save(path: string): Promise<void> {
+    // Imported lazily: io depends on the model classes, so a static import would be circular.
+    const { saveModel } = await import('../io/model_io.js');
+    await saveModel(this, path);
+  }
+
+  /** Print Keras's summary table (unless printFn is null) and return its figures. */
+  summary(opts: { lineLength?: number; printFn?: ((line: string) => void) | null } = {}): SummaryInfo {
+    const info = summarizeModel(this, opts.lineLength);
+    const print = opts.printFn === undefined ? console.log : opts.printFn;
+    if (print) print(info.text);
+    return info;
+  }
+
+  /** Output shape of each layer as seen in this model (null batch), for summary and tools. */
+  layerOutputShape(layer: Layer): SymShape | SymShape[] | null {
+    if (this.graph) {
+      const node = this.nodeOf(layer);
+      if (!node) return null;
+      const shapes = node.outputs.map((t) => t.shape);
+      return shapes.length === 1 ? shapes[0] : shapes;
+    }
+    return observedOutputShapes.get(layer) ?? null;
+  }
+
+  /** The graph node where this functional model calls `layer` (first call if shared). */
+  nodeOf(layer: Layer): GraphNode | null {
+    return this.graph?.nodes.find((n) => n.layer === layer) ?? null;
+  }
+
+  /** Callbacks are configured per fit() call; kept here only for typing of user subclasses. */
+  protected callbacks?: Callback[];
+}
+
+
+function zerosOf(shape: SymShape): Tensor {
+  const concrete = shape.map((d, i) => (d === null ? (i === 0 ? 1 : NaN) : d));
+  if (concrete.some((d) => Number.isNaN(d))) throw new ValueError(`build(): every dimension except the batch must be known, got ${formatShapeTuple(shape)}`);
+  return zerosTensor(concrete);
+}
+
+
+export { InputLayer };

@@ -1,0 +1,127 @@
+/**
+ * Sequential: a plain stack of layers. Once the input shape is known (from the first layer's
+ * inputShape, an Input/InputLayer, build(), or the first call) every layer is traced
+ * symbolically, so shapes are checked and weights exist before any data flows, as in Keras 3.
+ */
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { type CallContext, Layer } from '../layers/layer.js';
+import { InputLayer } from '../layers/input.js';
+import { formatShapeTuple, type SymShape, SymbolicTensor } from '../layers/symbolic.js';
+import { Model } from './model.js';
+
+export interface SequentialArgs {
+  layers?: Layer[];
+  name?: string;
+  trainable?: boolean;
+}
+
+export class Sequential extends Model {
+  static override className = 'Sequential';
+  private stack: Layer[] = [];
+  private inputLayer: InputLayer | null = null;
+  private traced: SymbolicTensor | null = null;
+  private shapes = new Map<Layer, SymShape>();
+
+  constructor(args: SequentialArgs | Layer[] = {}) {
+    const opts = Array.isArray(args) ? { layers: args } : args;
+    super({ name: opts.name, trainable: opts.trainable });
+    for (const l of opts.layers ?? []) this.add(l);
+  }
+
+  /** Append a layer; shapes are checked immediately when the input shape is known. */
+  add(layer: Layer | SymbolicTensor): void {
+    if (layer instanceof SymbolicTensor) {
+      if (!(layer.node.layer instanceof InputLayer)) throw new ValueError('Sequential.add: only Input() tensors or layers can be added');
+      layer = layer.node.layer;
+    }
+    if (!(layer instanceof Layer)) throw new ValueError(`Sequential.add: expected a Layer, got ${layer === null ? 'null' : typeof layer}`);
+    if (layer instanceof InputLayer) {
+      if (this.inputLayer || this.stack.length > 0) throw new ValueError(`Sequential "${this.name}": an InputLayer can only be the first layer`);
+      this.startTrace(layer);
+      return;
+    }
+    if (this.stack.includes(layer)) throw new ValueError(`Sequential "${this.name}": layer "${layer.name}" was already added`);
+    if (this.stack.some((l) => l.name === layer.name)) {
+      throw new ValueError(`Sequential "${this.name}": all layers must have unique names; "${layer.name}" is already used`);
+    }
+    this.stack.push(layer);
+    if (!this.traced && this.stack.length === 1 && layer.batchInputShape) {
+      this.startTrace(new InputLayer({ batchShape: layer.batchInputShape }));
+      return;
+    }
+    if (this.traced) this.traceLayer(layer);
+  }
+
+  /** Remove the last layer. */
+  pop(): void {
+    const l = this.stack.pop();
+    if (!l) throw new ValueError(`Sequential "${this.name}" has no layers to pop`);
+    this.shapes.delete(l);
+    const last = this.stack[this.stack.length - 1];
+    if (this.traced && this.inputLayer) this.retrace();
+    void last;
+  }
+
+  private startTrace(input: InputLayer): void {
+    this.inputLayer = input;
+    this.retrace();
+  }
+
+  private retrace(): void {
+    if (!this.inputLayer) return;
+    this.traced = this.inputLayer.output;
+    this.shapes.clear();
+    for (const l of this.stack) this.traceLayer(l);
+    this.built = true;
+    this.builtInputShape = this.inputLayer.batchShape;
+  }
+
+  private traceLayer(layer: Layer): void {
+    const out = layer.apply(this.traced as SymbolicTensor);
+    this.traced = out;
+    this.shapes.set(layer, out.shape);
+  }
+
+  override get layers(): Layer[] {
+    return [...this.stack];
+  }
+
+  get inputShape(): SymShape | null {
+    return this.inputLayer?.batchShape ?? null;
+  }
+
+  override build(inputShape: SymShape | SymShape[]): void {
+    if (this.traced) return;
+    const shape = inputShape as SymShape;
+    this.startTrace(new InputLayer({ batchShape: [null, ...shape.slice(1)] }));
+  }
+
+  protected override assertInputCompatible(shapes: SymShape | SymShape[]): void {
+    const expected = this.inputLayer?.batchShape;
+    if (!expected) return;
+    const shape = shapes as SymShape;
+    const ok = shape.length === expected.length && expected.every((d, j) => d === null || shape[j] === null || d === shape[j]);
+    if (!ok) {
+      const first = this.stack[0];
+      throw new ValueError(`Input 0 of layer "${first?.name ?? this.name}" (in Sequential "${this.name}") is incompatible with the layer: expected shape=${formatShapeTuple(expected)}, found shape=${formatShapeTuple(shape)}`);
+    }
+  }
+
+  override computeOutputShape(inputShape: SymShape | SymShape[]): SymShape | SymShape[] {
+    if (!this.traced) this.build(inputShape);
+    this.assertInputCompatible(inputShape);
+    return (this.traced as SymbolicTensor).shape;
+  }
+
+  override call(x: Tensor | Tensor[], ctx: CallContext): Tensor {
+    if (this.stack.length === 0) throw new ValueError(`Sequential "${this.name}" has no layers`);
+    let out = x as Tensor;
+    for (const l of this.stack) out = l.apply(out, ctx);
+    return out;
+  }
+
+  override layerOutputShape(layer: Layer): SymShape | null {
+    return this.shapes.get(layer) ?? null;
+  }
+}
