@@ -18,5 +18,6 @@ export class FormatError extends ConvkitError {}
 
 /** Lists the accepted names in a message, e.g. for unknown activations or losses. */
 export function unknownName(kind: string, got: unknown, valid: readonly string[]): ValueError {
-  return new ValueError(`Unknown ${kind} ${JSON.stringify(got)}. Valid ${kind}s: ${valid.join(', ')}`);
+  const plural = kind.endsWith('s') ? `${kind}es` : `${kind}s`;
+  return new ValueError(`Unknown ${kind} ${JSON.stringify(got)}. Valid ${plural}: ${valid.join(', ')}`);
 }

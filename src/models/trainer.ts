@@ -7,7 +7,7 @@ import { getGlobalRandom, Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { withTraining } from '../layers/layer.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import { getLoss, type LossSpec } from '../losses/index.js';
+import { getLoss, type LossSpec, SparseCategoricalCrossentropy, sparseLabels } from '../losses/index.js';
 import { getMetric, type Metric, type MetricSpec } from '../metrics/index.js';
 import { Callback, CallbackList, type Logs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
@@ -60,6 +60,15 @@ function checkFinite(t: Tensor, what: string): void {
       throw new ValueError(`${what} contains ${Number.isNaN(v[i]) ? 'NaN' : 'an infinite value'} at sample ${Math.floor(i / per)} (flat index ${i}); clean or impute the data before training`);
     }
   }
+}
+
+/** Check every integer label up front, so the message points at the sample in the caller's data. */
+function checkLabels(model: Model, x: Tensor, y: Tensor, what: string): void {
+  const loss = model.compiled?.loss;
+  if (!(loss instanceof SparseCategoricalCrossentropy)) return;
+  const out = model.computeOutputShapeSafe([null, ...x.shape.slice(1)]);
+  const classes = out?.[out.length - 1];
+  if (typeof classes === 'number') sparseLabels(y, classes, what);
 }
 
 function checkSamples(x: Tensor, y: Tensor): void {
@@ -149,6 +158,7 @@ export async function fitModel(model: Model, xIn: Tensor | TensorLike, yIn: Tens
   checkSamples(x, y);
   checkFinite(x, 'fit(): x');
   checkFinite(y, 'fit(): y');
+  checkLabels(model, x, y, 'fit(): y');
   const epochs = args.epochs ?? 1;
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(batchSize);
@@ -254,6 +264,7 @@ export function evaluateModel(model: Model, xIn: Tensor | TensorLike, yIn: Tenso
   const y = toTensor(yIn, 'evaluate(): y');
   checkSamples(x, y);
   checkFinite(x, 'evaluate(): x');
+  checkLabels(model, x, y, 'evaluate(): y');
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(batchSize);
   const logs = evaluateLogs(model, x, y, batchSize);
@@ -285,6 +296,7 @@ export function trainOnBatch(model: Model, xIn: Tensor | TensorLike, yIn: Tensor
   const y = toTensor(yIn, 'trainOnBatch(): y');
   checkSamples(x, y);
   checkFinite(x, 'trainOnBatch(): x');
+  checkLabels(model, x, y, 'trainOnBatch(): y');
   const metrics = makeMetrics(model, y, forwardShape(model, x));
   const step = trainStep(model, x, y, metrics);
   return [step.loss, ...metrics.map((m) => m.result())];

@@ -98,7 +98,9 @@ function shapeStr(s: Shape): string {
 }
 
 function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Normalises the first argument of the optimizer constructors and factories. */
@@ -315,7 +317,8 @@ export abstract class Optimizer {
       if (!Array.isArray(pair) || pair.length !== 2) {
         throw new ValueError(`${this.className}: applyGradients needs [gradient, variable] pairs; entry ${p} is ${String(pair)}`);
       }
-      const [grad, variable] = pair;
+      const grad = pair[0];
+      const variable = pair[1];
       const state = this.register(variable);
       if (grad === null || grad === undefined) continue;
       if (!(grad instanceof Tensor)) {
@@ -332,9 +335,11 @@ export abstract class Optimizer {
     const lr = this.currentLearningRate();
     const globalScale = this.globalClipnorm !== null ? this.globalClipScale(list) : 1;
     const wd = this.wd;
+    // Indexing rather than destructuring keeps the step free of iterator allocations.
     for (let p = 0; p < list.length; p++) {
-      const [grad, variable] = list[p];
+      const grad = list[p][0];
       if (grad === null || grad === undefined) continue;
+      const variable = list[p][1];
       const state = this.states.get(variable) as VarState;
       const g = this.processGradient(state, grad.values, globalScale);
       const w = variable.values as FloatData;
@@ -358,7 +363,8 @@ export abstract class Optimizer {
   /** Keras's clip_by_global_norm factor: `c * min(1/norm, 1/c)`, NaN if the norm is not finite. */
   private globalClipScale(list: readonly GradientPair[]): number {
     let sq = 0;
-    for (const [grad] of list) {
+    for (let p = 0; p < list.length; p++) {
+      const grad = list[p][0];
       if (grad === null || grad === undefined) continue;
       const g = grad.values;
       for (let i = 0; i < g.length; i++) sq += g[i] * g[i];

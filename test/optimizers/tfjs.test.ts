@@ -37,11 +37,12 @@ const STEPS = 20;
 const GRADS = gradientSequence(STEPS, INIT.length);
 
 /**
- * Same formula, float32: tfjs rounds each of ~5–10 ops per element per step to float32 (relative
- * 6e-8 each) and the weights are O(1); 20 steps accumulate at most ~1e-5 relative, observed
- * ~1e-7..1e-6.
+ * Float32 noise between two evaluations of the same formula: tfjs rounds each of ~5–10 ops per
+ * element per step to float32 (relative 6e-8 each) while the reference does not; with O(1) weights
+ * 20 steps accumulate a few 1e-7 (observed at most 7e-7, in Adam). 3e-6 leaves a 4x margin and is
+ * still far below every 'large' formula difference (>= 1e-3 here).
  */
-const FLOAT32_TOL = 1e-5;
+const FLOAT32_TOL = 3e-6;
 
 /**
  * tfjs's formulas as read from its source, in float64 (no rounding): used to show that the tfjs
@@ -236,7 +237,6 @@ describe('optimizers against TensorFlow.js (float32, 20 steps)', () => {
       const d = maxRelDiff(ours, theirs);
       assert.ok(d <= FLOAT32_TOL + gap, `convkit vs tfjs: ${d} > ${FLOAT32_TOL} + ${gap}`);
       if (c.gap === 'large') assert.ok(d >= gap - FLOAT32_TOL, `convkit vs tfjs: ${d}, expected about the formula gap ${gap}`);
-      console.log(c.title, { tfjsVsFormula, gap, d });
     });
   }
 });

@@ -7,7 +7,7 @@
  */
 import type { FloatArray } from '../backend.js';
 
-export type ScratchSlot = 'im2col' | 'colGrad' | 'transA' | 'transB' | 'accum';
+export type ScratchSlot = 'im2col' | 'colGrad' | 'transA' | 'transB';
 
 const pools = new Map<string, FloatArray>();
 

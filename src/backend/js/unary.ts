@@ -5,7 +5,7 @@
  * relu-like ops; piecewise-constant ops (floor, ceil, round, sign, step, isnan) have derivative 0.
  */
 import type { FloatArray, UnaryOp } from '../backend.js';
-import { erf, erfc } from './erf.js';
+import { erfc } from './erf.js';
 import { allocLike } from './util.js';
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;

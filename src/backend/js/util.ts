@@ -1,5 +1,5 @@
 /** Small helpers shared by the js kernels: typed-array allocation and row-major shape arithmetic. */
-import type { DataArray, FloatArray } from '../backend.js';
+import type { DataArray } from '../backend.js';
 
 /** A zeroed array of `n` elements with the same element type as `like` (kernels' output rule). */
 export function allocLike<T extends DataArray>(like: T, n: number): T {
@@ -9,10 +9,6 @@ export function allocLike<T extends DataArray>(like: T, n: number): T {
 /** For kernels that take several inputs of possibly mixed types: prefer a float element type. */
 export function floatLike(a: DataArray, b: DataArray): DataArray {
   return a instanceof Int32Array && !(b instanceof Int32Array) ? b : a;
-}
-
-export function isFloat(x: DataArray): x is FloatArray {
-  return !(x instanceof Int32Array);
 }
 
 export function sizeOf(shape: readonly number[]): number {

@@ -37,6 +37,11 @@ const cases = [
     info: conv2dInfo({ inShape: [3, 5, 7, 5], filterSize: [1, 1], strides: [1, 1], dilations: [1, 1], padding: 'valid', name: 't' }, 4),
     label: '1x1 pointwise (direct matmul path)',
   },
+  // 1×1 kernels with padding on one axis only must not take the pointwise path.
+  ...([[[1, 0], [0, 0]], [[0, 0], [0, 2]]] as const).map((padding) => ({
+    info: conv2dInfo({ inShape: [1, 4, 5, 3], filterSize: [1, 1], strides: [1, 1], dilations: [1, 1], padding, name: 't' }, 2),
+    label: `1x1 with padding ${JSON.stringify(padding)}`,
+  })),
 ];
 
 test('conv2d forward matches a direct convolution on random geometries', () => {

@@ -49,6 +49,9 @@ test('gather along an axis, and gatherGrad accumulates repeated indices', () => 
   const x = iota(12); // [3,4]
   assert.deepEqual(Array.from(B.gather(x, [3, 4], Int32Array.from([2, 0, 2]), 0)), [8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
   assert.deepEqual(Array.from(B.gather(x, [3, 4], Int32Array.from([3, 1]), 1)), [3, 1, 7, 5, 11, 9]);
+  // Negative indices count from the end.
+  assert.deepEqual(Array.from(B.gather(x, [3, 4], Int32Array.from([-1]), 0)), [8, 9, 10, 11]);
+  assert.deepEqual(Array.from(B.gatherGrad(Float64Array.from([1, 2, 3]), [3, 1], Int32Array.from([-1, 0, -1]), 0)), [2, 0, 4]);
   const dx = B.gatherGrad(Float64Array.from([1, 2, 3, 4, 5, 6]), [3, 4], Int32Array.from([3, 3]), 1);
   assert.deepEqual(Array.from(dx), [0, 0, 0, 3, 0, 0, 0, 7, 0, 0, 0, 11]);
   // Adjoint: <gather(x), dy> = <x, gatherGrad(dy)> on a 3-D array with repeats.

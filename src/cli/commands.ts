@@ -1,0 +1,117 @@
+/** The work behind each `convkit` sub-command; main.ts only parses arguments. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ValueError } from '../errors.js';
+import { loadModel } from '../io/model_io.js';
+import { SEED_ARCHITECTURES, buildArchitecture } from '../applications/seed_models.js';
+import { setRandomSeed } from '../tensor/random.js';
+import { getBackend } from '../backend/registry.js';
+import * as ops from '../ops/index.js';
+import type { Model } from '../models/model.js';
+import { loadMnistForTraining } from './data.js';
+import { writeFileAtomic } from '../io/atomic_write.js';
+
+export type Print = (line: string) => void;
+
+export interface TrainOptions {
+  model: string;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  out: string;
+  validationSplit: number;
+  learningRate: number;
+  verbose: 0 | 1 | 2;
+}
+
+function requireMnistShaped(name: string): void {
+  const arch = SEED_ARCHITECTURES[name];
+  if (!arch) throw new ValueError(`Unknown model ${JSON.stringify(name)}. Known: ${Object.keys(SEED_ARCHITECTURES).join(', ')}`);
+  if (arch.inputShape.join('x') !== '28x28x1') {
+    throw new ValueError(`Model ${name} expects ${arch.inputShape.join('x')} inputs, but training data is the embedded MNIST (28x28x1). Pick one of: ${Object.entries(SEED_ARCHITECTURES).filter(([, a]) => a.inputShape.join('x') === '28x28x1').map(([k]) => k).join(', ')}`);
+  }
+}
+
+export async function train(o: TrainOptions, print: Print): Promise<{ testLoss: number; testAccuracy: number; seconds: number }> {
+  requireMnistShaped(o.model);
+  setRandomSeed(o.seed);
+  const data = loadMnistForTraining();
+  const model = buildArchitecture(o.model);
+  const { adam } = await import('../optimizers/index.js');
+  model.compile({ optimizer: adam({ learningRate: o.learningRate }), loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+  model.summary({ printFn: print });
+  print(`Training on ${data.xTrain.shape[0]} embedded MNIST digits (backend: ${getBackend().name}, seed ${o.seed})`);
+  const t0 = performance.now();
+  const history = await model.fit(data.xTrain, data.yTrain, {
+    epochs: o.epochs, batchSize: o.batchSize, validationSplit: o.validationSplit || undefined, verbose: o.verbose, seed: o.seed,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const [testLoss, testAccuracy] = model.evaluate(data.xTest, data.yTest, { batchSize: 256 });
+  print(`Test loss: ${testLoss.toFixed(4)} - test accuracy: ${testAccuracy.toFixed(4)} on ${data.xTest.shape[0]} held-out digits (${seconds.toFixed(1)}s training)`);
+  const out = resolve(o.out);
+  await mkdir(out, { recursive: true });
+  const modelPath = join(out, 'model.convkit');
+  await model.save(modelPath);
+  await writeFileAtomic(join(out, 'history.json'), JSON.stringify({ ...history.toJSON(), test: { loss: testLoss, accuracy: testAccuracy }, seconds, options: o }, null, 2) + '\n');
+  print(`Saved ${modelPath} and ${join(out, 'history.json')}`);
+  return { testLoss, testAccuracy, seconds };
+}
+
+async function openModel(path: string): Promise<Model> {
+  if (!existsSync(path)) throw new ValueError(`Model file not found: ${path}`);
+  return loadModel(path);
+}
+
+export async function evaluate(path: string, json: boolean, print: Print): Promise<void> {
+  const model = await openModel(path);
+  const data = loadMnistForTraining();
+  if (!model.compiled) model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+  const [loss, accuracy] = model.evaluate(data.xTest, data.yTest, { batchSize: 256 });
+  if (json) print(JSON.stringify({ loss, accuracy, samples: data.xTest.shape[0] }));
+  else print(`${data.xTest.shape[0]} test digits - loss: ${loss.toFixed(4)} - accuracy: ${accuracy.toFixed(4)}`);
+}
+
+export async function predict(path: string, indices: number[], top: number, json: boolean, print: Print): Promise<void> {
+  const model = await openModel(path);
+  const data = loadMnistForTraining();
+  const n = data.xTest.shape[0];
+  for (const i of indices) {
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ValueError(`--index ${i} is out of range: the embedded test set has digits 0..${n - 1}`);
+  }
+  const probs = model.predict(ops.gather(data.xTest, indices, 0));
+  const c = probs.shape[1];
+  const results = indices.map((idx, r) => {
+    const row = Array.from(probs.values.subarray(r * c, (r + 1) * c));
+    const ranked = row.map((p, k) => ({ class: k, probability: p })).sort((a, b) => b.probability - a.probability).slice(0, top);
+    return { index: idx, label: data.yTest.values[idx], predicted: ranked[0].class, top: ranked };
+  });
+  if (json) {
+    print(JSON.stringify(results));
+    return;
+  }
+  for (const r of results) {
+    const tops = r.top.map((t) => `${t.class} (${t.probability.toFixed(4)})`).join(', ');
+    print(`digit #${r.index}: label ${r.label}, predicted ${r.predicted}${r.predicted === r.label ? '' : ' (wrong)'} - top: ${tops}`);
+  }
+}
+
+export async function summary(target: string, json: boolean, print: Print): Promise<void> {
+  let model: Model;
+  if (existsSync(target)) model = await openModel(target);
+  else if (SEED_ARCHITECTURES[target.toLowerCase()]) model = buildArchitecture(target);
+  else throw new ValueError(`${target} is neither a model file nor a known architecture (${Object.keys(SEED_ARCHITECTURES).join(', ')})`);
+  const info = model.summary({ printFn: json ? null : print });
+  if (json) {
+    print(JSON.stringify({
+      totalParams: info.totalParams, trainableParams: info.trainableParams, nonTrainableParams: info.nonTrainableParams,
+      layers: info.layers.map((l) => ({ name: l.name, className: l.className, outputShape: l.outputShape, params: l.params })),
+    }));
+  }
+}
+
+export function info(print: Print): void {
+  print(`convkit 0.1.0`);
+  print(`backend: ${getBackend().name} (reference TypeScript kernels)`);
+  print(`node: ${process.version} (${process.platform}-${process.arch})`);
+}

@@ -1,0 +1,100 @@
+/** `convkit` command-line entry: argument parsing and error reporting only. */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConvkitError } from '../errors.js';
+import { SEED_ARCHITECTURES } from '../applications/seed_models.js';
+import * as commands from './commands.js';
+
+function int(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+function num(name: string, lo: number, hi: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < lo || n > hi) throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+function collectInts(v: string, prev: number[]): number[] {
+  const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of parts) if (!/^\d+$/.test(p)) throw new InvalidArgumentError(`--index takes non-negative integers, got ${JSON.stringify(p)}`);
+  return [...prev, ...parts.map(Number)];
+}
+
+export function buildProgram(print: (s: string) => void): Command {
+  const program = new Command('convkit')
+    .description('Convolutional neural networks for Node.js with Keras semantics')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+
+  program.command('train')
+    .description('train a seed CNN (default LeNet-5) on the embedded MNIST digits; writes the model and history.json')
+    .addOption(new Option('--model <name>', 'architecture').default('lenet5').choices(Object.keys(SEED_ARCHITECTURES)))
+    .option('--epochs <n>', 'epochs', int('--epochs', 1), 10)
+    .option('--batch-size <n>', 'batch size', int('--batch-size', 1), 32)
+    .option('--seed <n>', 'random seed (weights, shuffling)', int('--seed', 0), 42)
+    .option('--learning-rate <lr>', 'Adam learning rate', num('--learning-rate', 0, 10), 0.001)
+    .option('--validation-split <f>', 'fraction of the training digits held out for validation', num('--validation-split', 0, 0.9), 0.1)
+    .option('--out <dir>', 'output directory', 'convkit-out')
+    .option('--quiet', 'no progress bar')
+    .action(async (o) => {
+      await commands.train({
+        model: o.model, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, out: o.out, validationSplit: o.validationSplit,
+        learningRate: o.learningRate, verbose: o.quiet ? 0 : 1,
+      }, print);
+    });
+
+  program.command('evaluate')
+    .description('loss and accuracy of a saved model on the 2,000 held-out embedded MNIST digits')
+    .argument('<model>', 'model file written by `convkit train` or model.save()')
+    .option('--json', 'print JSON')
+    .action(async (model, o) => commands.evaluate(model, Boolean(o.json), print));
+
+  program.command('predict')
+    .description('classify held-out test digits by index and show the top classes')
+    .argument('<model>', 'model file')
+    .requiredOption('--index <n...>', 'test-set indices (repeatable, or comma-separated)', collectInts, [])
+    .option('--top <k>', 'how many classes to show', int('--top', 1), 3)
+    .option('--json', 'print JSON')
+    .action(async (model, o) => commands.predict(model, o.index, o.top, Boolean(o.json), print));
+
+  program.command('summary')
+    .description(`Keras summary of a saved model or a built-in architecture (${Object.keys(SEED_ARCHITECTURES).join(', ')})`)
+    .argument('<model-or-arch>', 'model file or architecture name')
+    .option('--json', 'print {totalParams, trainableParams, nonTrainableParams, layers}')
+    .action(async (target, o) => commands.summary(target, Boolean(o.json), print));
+
+  program.command('info')
+    .description('backend and versions')
+    .action(() => commands.info(print));
+
+  return program;
+}
+
+/** Runs the command; returns the exit code (0 ok, 1 failure, 2 usage error). */
+export async function run(argv: string[], print: (s: string) => void = (s) => console.log(s)): Promise<number> {
+  const program = buildProgram(print);
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    const msg = e instanceof ConvkitError ? e.message : (e as Error)?.message ?? String(e);
+    process.stderr.write(`convkit: error: ${msg.split('\n')[0]}\n`);
+    if (process.env.CONVKIT_DEBUG) console.error(e);
+    return 1;
+  }
+}
