@@ -51,13 +51,17 @@ export function sparseLabels(yTrue: Tensor, numClasses: number, who: string): In
   return out;
 }
 
-export class SparseCategoricalCrossentropy extends Loss {
-  readonly name = 'sparse_categorical_crossentropy';
+/** Cross-entropies share the choice between logits and probabilities. */
+abstract class Crossentropy extends Loss {
   readonly fromLogits: boolean;
   constructor(opts: { fromLogits?: boolean } = {}) {
     super();
     this.fromLogits = opts.fromLogits ?? false;
   }
+}
+
+export class SparseCategoricalCrossentropy extends Crossentropy {
+  readonly name = 'sparse_categorical_crossentropy';
   call(yTrue: Tensor, yPred: Tensor): Tensor {
     checkBatch(yTrue, yPred, this.name);
     const n = yPred.shape[0];
@@ -76,13 +80,11 @@ export class SparseCategoricalCrossentropy extends Loss {
   }
 }
 
-export class CategoricalCrossentropy extends Loss {
+export class CategoricalCrossentropy extends Crossentropy {
   readonly name = 'categorical_crossentropy';
-  readonly fromLogits: boolean;
   readonly labelSmoothing: number;
   constructor(opts: { fromLogits?: boolean; labelSmoothing?: number } = {}) {
-    super();
-    this.fromLogits = opts.fromLogits ?? false;
+    super(opts);
     this.labelSmoothing = opts.labelSmoothing ?? 0;
   }
   call(yTrue: Tensor, yPred: Tensor): Tensor {
@@ -102,13 +104,8 @@ export class CategoricalCrossentropy extends Loss {
   }
 }
 
-export class BinaryCrossentropy extends Loss {
+export class BinaryCrossentropy extends Crossentropy {
   readonly name = 'binary_crossentropy';
-  readonly fromLogits: boolean;
-  constructor(opts: { fromLogits?: boolean } = {}) {
-    super();
-    this.fromLogits = opts.fromLogits ?? false;
-  }
   call(yTrue: Tensor, yPred: Tensor): Tensor {
     checkBatch(yTrue, yPred, this.name);
     const z = ops.reshape(ops.cast(yTrue, 'float32'), yPred.shape);

@@ -64,7 +64,7 @@ export function summarizeModel(model: Model, lineLength?: number): SummaryInfo {
   const weights = model.weights;
   const trainable = weights.filter((w) => w.trainable).reduce((n, w) => n + w.size, 0);
   const total = weights.reduce((n, w) => n + w.size, 0);
-  const rows: SummaryRow[] = info.map((r) => ({ name: r.name, className: r.className, outputShape: r.outputShape ?? [], params: r.params, connectedTo: r.connectedTo }));
+  const rows: SummaryRow[] = info.map((r) => ({ name: r.name, className: r.className, outputShape: r.outputShape, params: r.params, connectedTo: r.connectedTo }));
   const text = renderSummary({
     modelName: model.name, rows, totalParams: total, trainableParams: trainable, nonTrainableParams: total - trainable,
     showConnectedTo: !seqLike,
