@@ -11,7 +11,7 @@ import * as ops from '../../src/ops/index.js';
 import { tensor } from '../../src/ops/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { loadModel } from '../../src/io/model_io.js';
-import { EarlyStopping } from '../../src/callbacks/early_stopping.js';
+import { EarlyStopping, TerminateOnNaN } from '../../src/callbacks/early_stopping.js';
 import { Callback, type Logs } from '../../src/callbacks/callback.js';
 import { fashionBnModel, lenet5 } from '../../src/applications/seed_models.js';
 import { setRandomSeed } from '../../src/tensor/random.js';
@@ -110,6 +110,21 @@ describe('models', () => {
     const h = await model.fit(x, y, { epochs: 20, verbose: 0, callbacks: [es] });
     assert.equal(h.epoch.length, 3, 'no epoch improves by 1e9, so training stops after patience + 1 epochs');
     assert.equal(es.stoppedEpoch, 2);
+  });
+
+  it('TerminateOnNaN stops at the first non-finite batch loss', async () => {
+    const model = new Sequential([L.flatten({ inputShape: [8, 8, 1] }), L.dense({ units: 2, activation: 'softmax' })]);
+    let calls = 0;
+    // A loss that turns NaN from its third evaluation on.
+    const loss = (t: Tensor, p: Tensor) => { calls++; return ops.mul(ops.mean(ops.square(ops.sub(p, ops.oneHot(t, 2))), -1), calls >= 3 ? NaN : 1); };
+    model.compile({ optimizer: 'sgd', loss });
+    const [x, y] = toyData(32, 4);
+    let batches = 0;
+    class Count extends Callback { override onBatchEnd() { batches++; } }
+    const h = await model.fit(x, y, { epochs: 5, batchSize: 8, verbose: 0, shuffle: false, callbacks: [new TerminateOnNaN(), new Count()] });
+    assert.equal(batches, 3, 'stops right after the batch whose loss was NaN');
+    assert.equal(h.epoch.length, 1);
+    assert.ok(Number.isNaN(h.loss?.[0]));
   });
 
   it('freezing a layer keeps its weights fixed and moves them to non-trainable', () => {
