@@ -17,7 +17,6 @@ import type { Optimizer } from '../optimizers/index.js';
 import type { Loss } from '../losses/index.js';
 import type { MetricSpec } from '../metrics/index.js';
 import type { History } from '../callbacks/history.js';
-import type { Callback } from '../callbacks/callback.js';
 import { type CompileArgs, type EvaluateArgs, type FitArgs, type PredictArgs, compileModel, evaluateModel, fitModel, predictModel, trainOnBatch } from './trainer.js';
 import { type SummaryInfo, summarizeModel } from './summary.js';
 import { type TensorLike, zeros as zerosTensor } from '../ops/creation.js';
@@ -229,9 +228,6 @@ export class Model extends Layer {
   nodeOf(layer: Layer): GraphNode | null {
     return this.graph?.nodes.find((n) => n.layer === layer) ?? null;
   }
-
-  /** Callbacks are configured per fit() call; kept here only for typing of user subclasses. */
-  protected callbacks?: Callback[];
 }
 
 

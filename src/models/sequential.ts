@@ -58,9 +58,7 @@ export class Sequential extends Model {
     const l = this.stack.pop();
     if (!l) throw new ValueError(`Sequential "${this.name}" has no layers to pop`);
     this.shapes.delete(l);
-    const last = this.stack[this.stack.length - 1];
-    if (this.traced && this.inputLayer) this.retrace();
-    void last;
+    if (this.inputLayer) this.retrace();
   }
 
   private startTrace(input: InputLayer): void {

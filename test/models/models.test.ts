@@ -195,3 +195,15 @@ describe('models', () => {
     await assert.rejects(m.save(join(tmpdir(), 'never.convkit')), /subclassed model/);
   });
 });
+
+describe('Sequential editing', () => {
+  it('pop removes the last layer and re-traces the shapes', () => {
+    const model = new Sequential([L.dense({ units: 4, inputShape: [3] }), L.dense({ units: 2 })]);
+    model.pop();
+    assert.equal(model.layers.length, 1);
+    assert.deepEqual([...model.predict(ops.zeros([5, 3])).shape], [5, 4]);
+    model.add(L.dense({ units: 7 }));
+    assert.deepEqual(model.summary({ printFn: null }).layers.map((l) => l.outputShape), [[null, 4], [null, 7]]);
+    assert.throws(() => new Sequential().pop(), /no layers to pop/);
+  });
+});

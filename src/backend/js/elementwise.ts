@@ -3,36 +3,45 @@ import type { DataArray, FloatArray, ReluAttrs } from '../backend.js';
 import { allocLike } from './util.js';
 
 /**
- * Keras ReLU: x ≥ maxValue → maxValue; threshold ≤ x < maxValue → x; below the threshold
- * negativeSlope·(x − threshold).
+ * Keras ReLU, term for term as Keras computes it: the positive part (x where x > threshold, else 0),
+ * clipped to [0, maxValue] when maxValue is set, minus negativeSlope·max(threshold − x, 0).
+ * With threshold 0 and no maxValue this is plain/leaky ReLU; a negative threshold lets values in
+ * (threshold, 0) through unless maxValue clips them, exactly as Keras does.
  */
 export function relu(x: FloatArray, attrs: ReluAttrs): FloatArray {
   const { negativeSlope: slope, threshold: t } = attrs;
-  const max = attrs.maxValue ?? Infinity;
+  const max = attrs.maxValue;
   const n = x.length;
   const y = allocLike(x, n);
   for (let i = 0; i < n; i++) {
     const v = x[i];
+    let p = v > t ? v : 0;
+    if (max !== undefined) p = p > max ? max : p < 0 ? 0 : p;
     // `+ 0` turns the −0 of 0·(negative) into +0, so plain relu gives 0 like max(x, 0).
-    y[i] = v >= t ? (v < max ? v : max) : slope * (v - t) + 0;
+    y[i] = (t > v ? p - slope * (t - v) : p) + 0;
+    if (v !== v) y[i] = NaN;
   }
   return y;
 }
 
 /**
- * Derivative of `relu`: 1 strictly between threshold and maxValue, negativeSlope at and below the
- * threshold (so plain relu has gradient 0 at 0, as TensorFlow), 0 from maxValue up. NaN gives NaN.
+ * Derivative of `relu`: the positive part passes where threshold < x and the clip is inactive;
+ * the negative part adds negativeSlope where x < threshold (so plain relu has gradient 0 at 0).
  */
 export function reluGrad(dy: FloatArray, x: FloatArray, attrs: ReluAttrs): FloatArray {
   const { negativeSlope: slope, threshold: t } = attrs;
-  const max = attrs.maxValue ?? Infinity;
+  const max = attrs.maxValue;
   const n = dy.length;
   const dx = allocLike(dy, n);
   for (let i = 0; i < n; i++) {
     const v = x[i];
-    if (v > t) dx[i] = v < max ? dy[i] : 0;
-    else if (v <= t) dx[i] = slope * dy[i] + 0;
-    else dx[i] = NaN;
+    if (v !== v) {
+      dx[i] = NaN;
+      continue;
+    }
+    let pass = v > t;
+    if (pass && max !== undefined && (v >= max || v <= 0)) pass = false;
+    dx[i] = (pass ? dy[i] : 0) + (v < t ? slope * dy[i] : 0) + 0;
   }
   return dx;
 }

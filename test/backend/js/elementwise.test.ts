@@ -87,13 +87,17 @@ test('relu with Keras attrs: threshold, max value, negative slope', () => {
   assert.deepEqual(Array.from(B.relu(x, { ...plain, maxValue: 6 })), [0, 0, 0, 0.5, 1, 2, 5, 6]);
   const leaky = { negativeSlope: 0.1, threshold: 0 };
   assertClose(B.relu(x, leaky), [-0.2, -0.1, 0, 0.5, 1, 2, 5, 7], 1e-15, 0, 'leaky');
-  // threshold 1: x ≥ 1 passes, below gives slope·(x − 1)
+  // Keras: positive part x where x > threshold (else 0), clipped to [0, max], minus slope·max(t − x, 0);
+  // so x == threshold gives 0, as keras.activations.relu does.
   const thr = { negativeSlope: 0.5, threshold: 1, maxValue: 5 };
-  assertClose(B.relu(x, thr), [-1.5, -1, -0.5, -0.25, 1, 2, 5, 5], 1e-15, 0, 'threshold');
+  assertClose(B.relu(x, thr), [-1.5, -1, -0.5, -0.25, 0, 2, 5, 5], 1e-15, 0, 'threshold');
+  // A negative threshold lets (threshold, 0) through unless maxValue's clip at 0 applies.
+  assert.deepEqual(Array.from(B.relu(Float64Array.from([-2, -0.5, 3]), { negativeSlope: 0, threshold: -1 })), [0, -0.5, 3]);
+  assert.deepEqual(Array.from(B.relu(Float64Array.from([-2, -0.5, 3]), { negativeSlope: 0, threshold: -1, maxValue: 6 })), [0, 0, 3]);
   const dy = Float64Array.from(x, () => 1);
   assert.deepEqual(Array.from(B.reluGrad(dy, x, plain)), [0, 0, 0, 1, 1, 1, 1, 1]);
   assert.deepEqual(Array.from(B.reluGrad(dy, x, { ...plain, maxValue: 6 })), [0, 0, 0, 1, 1, 1, 1, 0]);
-  assert.deepEqual(Array.from(B.reluGrad(dy, x, thr)), [0.5, 0.5, 0.5, 0.5, 0.5, 1, 0, 0]);
+  assert.deepEqual(Array.from(B.reluGrad(dy, x, thr)), [0.5, 0.5, 0.5, 0.5, 0, 1, 0, 0]);
   assert.ok(B.relu(new Float32Array(2), plain) instanceof Float32Array);
   assert.ok(B.reluGrad(new Float32Array(2), new Float32Array(2), plain) instanceof Float32Array);
 });
