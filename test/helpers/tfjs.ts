@@ -97,6 +97,23 @@ export function copyModelWeights(from: Layer, to: tf.LayersModel): void {
   to.setWeights(src.map(toTf));
 }
 
+/**
+ * tf.train.adam with Keras 3's ε placement. Keras: w −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε); tfjs:
+ * w −= lr·m̂/(√v̂ + ε). They coincide when tfjs's ε is ε/√(1−β₂ᵗ) at step t, which this sets before
+ * every step (tfjs reads `this.epsilon` on each applyGradients).
+ */
+export function kerasAdamForTfjs(o: { lr: number; beta1: number; beta2: number; epsilon: number }): tf.Optimizer {
+  const opt = tf.train.adam(o.lr, o.beta1, o.beta2, o.epsilon);
+  const apply = opt.applyGradients.bind(opt);
+  let t = 0;
+  opt.applyGradients = (grads) => {
+    t += 1;
+    (opt as unknown as { epsilon: number }).epsilon = o.epsilon / Math.sqrt(1 - Math.pow(o.beta2, t));
+    apply(grads);
+  };
+  return opt;
+}
+
 export interface Comparison {
   /** max_i |a_i − b_i| / max(|b_i|, floor) */
   maxErr: number;
