@@ -36,6 +36,7 @@ export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 export * as callbacks from './callbacks/index.js';
 export * as datasets from './data/datasets.js';
+export * as applications from './applications/index.js';
 
 export { loadModel, type LoadOptions } from './io/model_io.js';
 export { modelFromConfig, modelToConfig } from './io/model_config.js';

@@ -2,6 +2,8 @@
 import { unknownName } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { FusedActivation } from '../backend/backend.js';
+import { isFusableActivation } from '../ops/fused.js';
 
 export type ActivationFn = (x: Tensor) => Tensor;
 
@@ -45,4 +47,9 @@ export function getActivation(spec: string | ActivationFn | Activation | null | 
   const fn = table[key];
   if (!fn) throw unknownName('activation', spec, ACTIVATION_NAMES);
   return { name: key, apply: fn };
+}
+
+/** The backend-fusable name of a built-in activation (conv/dense epilogues), or null. */
+export function fusedActivationOf(act: Activation): FusedActivation | null {
+  return table[act.name] === act.apply && isFusableActivation(act.name) ? act.name : null;
 }

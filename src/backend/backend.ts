@@ -43,6 +43,25 @@ export interface BatchNormGradResult {
   dbeta: FloatArray;
 }
 
+/**
+ * Activations a kernel may apply in its epilogue. Only those whose derivative is a function of the
+ * output y, so the backward pass needs no pre-activation copy.
+ */
+export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh';
+
+/** out = activation(out + bias), bias broadcast over the last axis (channels / columns). */
+export interface Epilogue {
+  bias?: FloatArray;
+  activation?: FusedActivation;
+}
+
+export interface SoftmaxCrossEntropyResult {
+  /** Per-row loss −log softmax(logits)[label]. */
+  loss: FloatArray;
+  /** Gradient of the sum of the row losses with respect to the logits: softmax − one-hot. */
+  dlogits: FloatArray;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -79,7 +98,7 @@ export interface Backend {
    * plain 2-D. `bBatch` is 1 when B is shared by every batch entry.
    */
   matmul(a: FloatArray, b: FloatArray, batch: number, m: number, k: number, n: number,
-    transA: boolean, transB: boolean, bBatch: number): FloatArray;
+    transA: boolean, transB: boolean, bBatch: number, epilogue?: Epilogue): FloatArray;
 
   // ---- data movement ----
   transpose(x: DataArray, shape: readonly number[], perm: readonly number[]): DataArray;
@@ -95,7 +114,7 @@ export interface Backend {
   broadcastTo(x: DataArray, shape: readonly number[], outShape: readonly number[]): DataArray;
 
   // ---- convolution (NHWC, HWIO) ----
-  conv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray;
+  conv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue): FloatArray;
   conv2dBackpropInput(dy: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray;
   conv2dBackpropFilter(x: FloatArray, dy: FloatArray, info: Conv2DInfo): FloatArray;
   /** Depthwise: filter is kH×kW×inC×multiplier, output channels = inC·multiplier (c·M + m). */
@@ -115,6 +134,8 @@ export interface Backend {
   // ---- softmax family (over the last axis of a [rows, cols] view) ----
   softmax(x: FloatArray, rows: number, cols: number): FloatArray;
   logSoftmax(x: FloatArray, rows: number, cols: number): FloatArray;
+  /** Softmax cross-entropy against integer labels in [0, cols), computed from the logits in one pass. */
+  sparseSoftmaxCrossEntropy(logits: FloatArray, labels: Int32Array, rows: number, cols: number): SoftmaxCrossEntropyResult;
 
   // ---- batch normalisation over the last axis (channels), x viewed as [rows, channels] ----
   /** Uses batch statistics; variance is the biased (population) variance, as Keras normalises with. */

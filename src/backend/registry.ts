@@ -4,11 +4,13 @@
  */
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { createNativeBackend } from './native/index.js';
+import { loadAddon } from './native/addon.js';
 import { unknownName } from '../errors.js';
 
 type BackendFactory = () => Partial<Backend> & { name: string };
 
-const factories = new Map<string, BackendFactory>([['js', () => jsBackend]]);
+const factories = new Map<string, BackendFactory>([['js', () => jsBackend], ['native', createNativeBackend]]);
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
 const warned = new Set<string>();
@@ -60,9 +62,20 @@ export function setBackend(name: string): void {
   current = inst;
 }
 
-/** The backend in use. Defaults to CONVKIT_BACKEND when set, else the best one available. */
+/**
+ * The backend in use. Defaults to CONVKIT_BACKEND when set, else `native` when its addon loads, else
+ * `js` with a one-line notice saying why.
+ */
 export function getBackend(): Backend {
-  if (!current) setBackend(process.env.CONVKIT_BACKEND || 'js');
+  if (!current) {
+    const wanted = process.env.CONVKIT_BACKEND;
+    if (wanted) setBackend(wanted);
+    else if (loadAddon().addon) setBackend('native');
+    else {
+      process.stderr.write(`convkit: native backend unavailable (${loadAddon().error}); using the slower js backend. Reinstall with a C++ compiler to build it.\n`);
+      setBackend('js');
+    }
+  }
   return current as Backend;
 }
 

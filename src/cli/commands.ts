@@ -1,12 +1,13 @@
 /** The work behind each `convkit` sub-command; main.ts only parses arguments. */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValueError } from '../errors.js';
 import { loadModel } from '../io/model_io.js';
 import { SEED_ARCHITECTURES, buildArchitecture } from '../applications/seed_models.js';
 import { setRandomSeed } from '../tensor/random.js';
 import { getBackend } from '../backend/registry.js';
+import { loadAddon, packageRoot } from '../backend/native/addon.js';
 import * as ops from '../ops/index.js';
 import type { Model } from '../models/model.js';
 import { loadMnistForTraining } from './data.js';
@@ -110,8 +111,42 @@ export async function summary(target: string, json: boolean, print: Print): Prom
   }
 }
 
-export function info(print: Print): void {
-  print(`convkit 0.1.0`);
-  print(`backend: ${getBackend().name} (reference TypeScript kernels)`);
-  print(`node: ${process.version} (${process.platform}-${process.arch})`);
+export function info(print: Print, json = false): void {
+  const backend = getBackend().name;
+  const { addon, error, path } = loadAddon();
+  const native = addon ? addon.info() : null;
+  const pkg = packageVersions();
+  const facts = {
+    convkit: pkg.convkit,
+    backend,
+    isa: backend === 'native' && native ? native.isa : null,
+    threads: backend === 'native' && native ? native.threads : 1,
+    native: native ? { loaded: true, path, isa: native.isa, detectedIsa: native.detectedIsa, threads: native.threads, napiVersion: native.napiVersion, compiler: native.compiler, mallocTuning: native.mallocTuning, kernels: native.kernels.length } : { loaded: false, error },
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    versions: { node: process.versions.node, v8: process.versions.v8, napi: process.versions.napi, typescriptBuilt: pkg.typescript },
+  };
+  if (json) {
+    print(JSON.stringify(facts));
+    return;
+  }
+  print(`convkit ${facts.convkit}`);
+  if (backend === 'native' && native) {
+    print(`backend: native (C++ kernels, ${native.isa} instructions${native.isa !== native.detectedIsa ? `, CPU supports ${native.detectedIsa}` : ''}, ${native.threads} thread${native.threads === 1 ? '' : 's'})`);
+    print(`addon: ${path} (N-API ${native.napiVersion}, ${native.compiler}, ${native.kernels.length} kernels)`);
+  } else if (backend === 'js') {
+    print(`backend: js (reference TypeScript kernels, 1 thread)${native ? '' : `; native addon unavailable: ${error}`}`);
+  } else {
+    print(`backend: ${backend}`);
+  }
+  print(`node: ${process.version} (${facts.platform}, V8 ${process.versions.v8}, N-API ${process.versions.napi})`);
+}
+
+function packageVersions(): { convkit: string; typescript: string | null } {
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string; devDependencies?: Record<string, string> };
+    return { convkit: pkg.version, typescript: pkg.devDependencies?.typescript ?? null };
+  } catch {
+    return { convkit: 'unknown', typescript: null };
+  }
 }

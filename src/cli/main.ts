@@ -71,8 +71,9 @@ export function buildProgram(print: (s: string) => void): Command {
     .action(async (target, o) => commands.summary(target, Boolean(o.json), print));
 
   program.command('info')
-    .description('backend and versions')
-    .action(() => commands.info(print));
+    .description('the backend in use, its instruction set and thread count, and versions')
+    .option('--json', 'print the facts as one JSON object')
+    .action((o: { json?: boolean }) => commands.info(print, o.json ?? false));
 
   return program;
 }

@@ -1,5 +1,5 @@
 /** Conv2D and DepthwiseConv2D (channels_last). */
-import { type Activation, type ActivationFn, getActivation } from '../activations/index.js';
+import { type Activation, type ActivationFn, fusedActivationOf, getActivation } from '../activations/index.js';
 import { ValueError } from '../errors.js';
 import { getInitializer, type Initializer, serializeInitializer } from '../initializers/index.js';
 import { getRegularizer, type Regularizer, serializeRegularizer } from '../regularizers/index.js';
@@ -126,7 +126,10 @@ export class Conv2D extends BaseConv2D {
   }
 
   call(x: Tensor): Tensor {
-    return this.finish(ops.conv2d(x, this.kernel, { strides: this.strides, padding: this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (Conv2D)` }));
+    const opts = { strides: this.strides, padding: this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (Conv2D)` };
+    const fused = fusedActivationOf(this.activation);
+    if (fused) return ops.fusedConv2d(x, this.kernel, this.bias ?? null, fused, opts);
+    return this.finish(ops.conv2d(x, this.kernel, opts));
   }
 
   override getConfig(): Record<string, unknown> {

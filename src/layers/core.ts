@@ -1,5 +1,5 @@
 /** Dense, Activation, Dropout: the core layers. */
-import { type Activation, type ActivationFn, getActivation } from '../activations/index.js';
+import { type Activation, type ActivationFn, fusedActivationOf, getActivation } from '../activations/index.js';
 import { ValueError } from '../errors.js';
 import type { Initializer } from '../initializers/index.js';
 import { getInitializer, serializeInitializer } from '../initializers/index.js';
@@ -54,6 +54,8 @@ export class Dense extends Layer {
   }
 
   call(x: Tensor): Tensor {
+    const fused = fusedActivationOf(this.activation);
+    if (fused) return ops.fusedMatMul(x, this.kernel, this.bias ?? null, fused, `Layer "${this.name}" (Dense)`);
     let y = ops.matMul(x, this.kernel);
     if (this.bias) y = ops.add(y, this.bias);
     return applyActivation(this.activation, y);

@@ -70,6 +70,8 @@ export class SparseCategoricalCrossentropy extends Crossentropy {
       throw new ShapeError(`${this.name}: expected one integer label per sample (shape (${n},) or (${n}, 1)), got y_true of shape (${yTrue.shape.join(', ')})`);
     }
     const labels = sparseLabels(yTrue, c, this.name);
+    const logits = this.fromLogits ? yPred : softmaxLogits(yPred);
+    if (logits && logits.rank === 2) return ops.sparseSoftmaxCrossEntropy(logits, labels);
     const flat = new Int32Array(n);
     for (let i = 0; i < n; i++) flat[i] = i * c + labels[i];
     const lp = ops.reshape(logProbs(yPred, this.fromLogits), [-1]);

@@ -14,7 +14,7 @@ export interface Conv2DOptions {
   name?: string;
 }
 
-function geometry(x: Tensor, filter: Tensor, opts: Conv2DOptions, op: string, depthwise: boolean): Conv2DInfo {
+export function convGeometry(x: Tensor, filter: Tensor, opts: Conv2DOptions, op: string, depthwise: boolean): Conv2DInfo {
   const name = opts.name ?? op;
   if (x.rank !== 4) throw new ShapeError(`${name}: expected a 4-D input (batch, height, width, channels), got shape ${shapeStr(x.shape)}`);
   if (filter.rank !== 4) throw new ShapeError(`${name}: expected a 4-D filter (height, width, ${depthwise ? 'channels, multiplier' : 'in_channels, out_channels'}), got shape ${shapeStr(filter.shape)}`);
@@ -30,11 +30,11 @@ function geometry(x: Tensor, filter: Tensor, opts: Conv2DOptions, op: string, de
     outChannels, depthwise ? filter.shape[3] : 1);
 }
 
-function outShape(info: Conv2DInfo): number[] {
+export function convOutShape(info: Conv2DInfo): number[] {
   return [info.batch, info.outHeight, info.outWidth, info.outChannels];
 }
 
-function widen(x: Tensor, f: Tensor): [Float32Array | Float64Array, Float32Array | Float64Array] {
+export function widenPair(x: Tensor, f: Tensor): [Float32Array | Float64Array, Float32Array | Float64Array] {
   const xv = floats(x);
   const fv = floats(f);
   if (xv.constructor === fv.constructor) return [xv, fv];
@@ -42,9 +42,9 @@ function widen(x: Tensor, f: Tensor): [Float32Array | Float64Array, Float32Array
 }
 
 export function conv2d(x: Tensor, filter: Tensor, opts: Conv2DOptions = {}): Tensor {
-  const info = geometry(x, filter, opts, 'conv2d', false);
-  const [xv, fv] = widen(x, filter);
-  const y = wrap(be().conv2d(xv, fv, info), outShape(info));
+  const info = convGeometry(x, filter, opts, 'conv2d', false);
+  const [xv, fv] = widenPair(x, filter);
+  const y = wrap(be().conv2d(xv, fv, info), convOutShape(info));
   return record('conv2d', y, [x, filter], (dy) => {
     const d = floats(dy);
     return [
@@ -56,9 +56,9 @@ export function conv2d(x: Tensor, filter: Tensor, opts: Conv2DOptions = {}): Ten
 
 /** Depthwise convolution: filter (kh, kw, channels, multiplier); output channels = channels·multiplier. */
 export function depthwiseConv2d(x: Tensor, filter: Tensor, opts: Conv2DOptions = {}): Tensor {
-  const info = geometry(x, filter, opts, 'depthwiseConv2d', true);
-  const [xv, fv] = widen(x, filter);
-  const y = wrap(be().depthwiseConv2d(xv, fv, info), outShape(info));
+  const info = convGeometry(x, filter, opts, 'depthwiseConv2d', true);
+  const [xv, fv] = widenPair(x, filter);
+  const y = wrap(be().depthwiseConv2d(xv, fv, info), convOutShape(info));
   return record('depthwiseConv2d', y, [x, filter], (dy) => {
     const d = floats(dy);
     return [

@@ -19,6 +19,7 @@ export * from './movement.js';
 export * from './reduce.js';
 export * from './matmul.js';
 export * from './conv.js';
+export * from './fused.js';
 export * from './pool.js';
 export * from './normalization.js';
 export * from './random.js';

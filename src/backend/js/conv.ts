@@ -4,7 +4,8 @@
  * chunks so the patch matrix stays below CHUNK_ELEMS, and the patch buffers are reused scratch.
  * A 1×1 stride-1 unpadded convolution needs no patches: x itself is the [N·H·W, C] patch matrix.
  */
-import type { FloatArray } from '../backend.js';
+import type { Epilogue, FloatArray } from '../backend.js';
+import { applyEpilogue } from './epilogue.js';
 import type { Conv2DInfo } from '../../shape/conv.js';
 import { gemm, gemmNN, transpose2d } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
@@ -37,13 +38,13 @@ function dims(info: Conv2DInfo): Dims {
   };
 }
 
-export function conv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray {
+export function conv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue): FloatArray {
   const { positions, kkc, chunk } = dims(info);
   const oc = info.outChannels;
   const y = allocLike(x, positions * oc);
   if (isPointwise(info)) {
     gemmNN(x, 0, filter, 0, y, 0, positions, kkc, oc, false);
-    return y;
+    return applyEpilogue(y, epilogue);
   }
   for (let p0 = 0; p0 < positions; p0 += chunk) {
     const count = Math.min(chunk, positions - p0);
@@ -51,7 +52,7 @@ export function conv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo): Flo
     im2col(x, info, p0, count, cols);
     gemmNN(cols, 0, filter, 0, y, p0 * oc, count, kkc, oc, false);
   }
-  return y;
+  return applyEpilogue(y, epilogue);
 }
 
 export function conv2dBackpropInput(dy: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray {

@@ -13,7 +13,7 @@ import { matmul } from './matmul.js';
 import { broadcastTo, concat, gather, gatherGrad, pad, slice, transpose } from './movement.js';
 import { avgPool, avgPoolBackprop, maxPool, maxPoolBackprop } from './pool.js';
 import { argReduce, reduce } from './reduce.js';
-import { logSoftmax, softmax } from './softmax.js';
+import { logSoftmax, softmax, sparseSoftmaxCrossEntropy } from './softmax.js';
 import { unary, unaryGrad } from './unary.js';
 
 export const jsBackend: Backend = {
@@ -25,6 +25,6 @@ export const jsBackend: Backend = {
   conv2d, conv2dBackpropInput, conv2dBackpropFilter,
   depthwiseConv2d, depthwiseConv2dBackpropInput, depthwiseConv2dBackpropFilter,
   maxPool, maxPoolBackprop, avgPool, avgPoolBackprop,
-  softmax, logSoftmax,
+  softmax, logSoftmax, sparseSoftmaxCrossEntropy,
   batchNormTrain, batchNormInference, batchNormTrainGrad,
 };

@@ -3,7 +3,7 @@
  * before exponentiating, so large logits (1000) cannot overflow and very negative ones cannot make
  * every term underflow to a 0/0.
  */
-import type { FloatArray } from '../backend.js';
+import type { FloatArray, SoftmaxCrossEntropyResult } from '../backend.js';
 import { allocLike } from './util.js';
 
 function rowMax(x: FloatArray, off: number, cols: number): number {
@@ -40,4 +40,20 @@ export function logSoftmax(x: FloatArray, rows: number, cols: number): FloatArra
     for (let j = 0; j < cols; j++) y[off + j] = x[off + j] - lse;
   }
   return y;
+}
+
+export function sparseSoftmaxCrossEntropy(logits: FloatArray, labels: Int32Array, rows: number, cols: number): SoftmaxCrossEntropyResult {
+  const loss = allocLike(logits, rows);
+  const dlogits = allocLike(logits, rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const off = r * cols;
+    const m = rowMax(logits, off, cols);
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += Math.exp(logits[off + j] - m);
+    const lse = m + Math.log(sum);
+    const label = labels[r];
+    loss[r] = lse - logits[off + label];
+    for (let j = 0; j < cols; j++) dlogits[off + j] = Math.exp(logits[off + j] - lse) - (j === label ? 1 : 0);
+  }
+  return { loss, dlogits };
 }

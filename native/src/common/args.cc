@@ -1,0 +1,120 @@
+#include "common/args.h"
+
+#include <cmath>
+#include <limits>
+
+namespace convkit {
+
+void ThrowType(Napi::Env env, const std::string& msg) {
+  throw Napi::TypeError::New(env, "convkit native: " + msg);
+}
+
+void ThrowRange(Napi::Env env, const std::string& msg) {
+  throw Napi::RangeError::New(env, "convkit native: " + msg);
+}
+
+void ExpectArgs(const Napi::CallbackInfo& info, size_t n, const char* fn) {
+  if (info.Length() != n) {
+    ThrowType(info.Env(), std::string(fn) + " expects " + std::to_string(n) + " arguments, got " +
+                              std::to_string(info.Length()));
+  }
+}
+
+static Napi::TypedArray TypedArg(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type type,
+                                 const char* type_name, const char* what) {
+  if (i >= info.Length() || !info[i].IsTypedArray()) {
+    ThrowType(info.Env(), std::string(what) + " must be a " + type_name);
+  }
+  Napi::TypedArray arr = info[i].As<Napi::TypedArray>();
+  if (arr.TypedArrayType() != type) ThrowType(info.Env(), std::string(what) + " must be a " + type_name);
+  return arr;
+}
+
+F32 ArgF32Any(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  auto arr = TypedArg(info, i, napi_float32_array, "Float32Array", what).As<Napi::Float32Array>();
+  return {arr.Data(), arr.ElementLength()};
+}
+
+F32 ArgF32(const Napi::CallbackInfo& info, size_t i, size_t expected, const char* what) {
+  F32 v = ArgF32Any(info, i, what);
+  if (v.length != expected) {
+    ThrowRange(info.Env(), std::string(what) + " has " + std::to_string(v.length) + " elements, expected " +
+                               std::to_string(expected));
+  }
+  return v;
+}
+
+I32 ArgI32Any(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  auto arr = TypedArg(info, i, napi_int32_array, "Int32Array", what).As<Napi::Int32Array>();
+  return {arr.Data(), arr.ElementLength()};
+}
+
+I32 ArgI32(const Napi::CallbackInfo& info, size_t i, size_t expected, const char* what) {
+  I32 v = ArgI32Any(info, i, what);
+  if (v.length != expected) {
+    ThrowRange(info.Env(), std::string(what) + " has " + std::to_string(v.length) + " elements, expected " +
+                               std::to_string(expected));
+  }
+  return v;
+}
+
+double ArgNum(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsNumber()) ThrowType(info.Env(), std::string(what) + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, int64_t lo, int64_t hi, const char* what) {
+  double d = ArgNum(info, i, what);
+  if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
+    ThrowRange(info.Env(), std::string(what) + " must be an integer in [" + std::to_string(lo) + ", " +
+                               std::to_string(hi) + "], got " + std::to_string(d));
+  }
+  return static_cast<int64_t>(d);
+}
+
+bool ArgBool(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsBoolean()) ThrowType(info.Env(), std::string(what) + " must be a boolean");
+  return info[i].As<Napi::Boolean>().Value();
+}
+
+std::string ArgStr(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsString()) ThrowType(info.Env(), std::string(what) + " must be a string");
+  return info[i].As<Napi::String>().Utf8Value();
+}
+
+std::vector<int64_t> ArgInts(const Napi::CallbackInfo& info, size_t i, int64_t lo, int64_t hi, long expected_len,
+                             const char* what) {
+  if (i >= info.Length() || !info[i].IsArray()) ThrowType(info.Env(), std::string(what) + " must be an array of integers");
+  Napi::Array arr = info[i].As<Napi::Array>();
+  uint32_t n = arr.Length();
+  if (expected_len >= 0 && n != static_cast<uint32_t>(expected_len)) {
+    ThrowRange(info.Env(), std::string(what) + " must have " + std::to_string(expected_len) + " entries, got " +
+                               std::to_string(n));
+  }
+  if (n > 64) ThrowRange(info.Env(), std::string(what) + " has too many entries (" + std::to_string(n) + ")");
+  std::vector<int64_t> out(n);
+  for (uint32_t k = 0; k < n; k++) {
+    Napi::Value v = arr.Get(k);
+    if (!v.IsNumber()) ThrowType(info.Env(), std::string(what) + "[" + std::to_string(k) + "] must be a number");
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
+      ThrowRange(info.Env(), std::string(what) + "[" + std::to_string(k) + "] must be an integer in [" +
+                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
+    out[k] = static_cast<int64_t>(d);
+  }
+  return out;
+}
+
+size_t CheckedProduct(Napi::Env env, const std::vector<int64_t>& dims, const char* what) {
+  const double limit = std::pow(2.0, 40);
+  double p = 1;
+  for (int64_t d : dims) {
+    if (d < 0) ThrowRange(env, std::string(what) + ": negative dimension");
+    p *= static_cast<double>(d);
+    if (p > limit) ThrowRange(env, std::string(what) + ": too many elements");
+  }
+  return static_cast<size_t>(p);
+}
+
+}  // namespace convkit

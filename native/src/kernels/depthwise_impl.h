@@ -1,0 +1,205 @@
+// Depthwise kernels (multiplier 1) written once over a vector trait V (kernels/conv_simd.h) and
+// compiled per ISA: each per-ISA .cc defines CONVKIT_DW_TARGET and CONVKIT_DW_TABLE, then includes
+// this file. Every output vector is accumulated in registers over all its filter taps and stored
+// once; the taps of a pixel are listed first (offsets into the two inputs) so the channel loop runs
+// over a flat list whatever the padding, stride or dilation.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/conv_simd.h"
+#include "kernels/depthwise_internal.h"
+
+#ifndef CONVKIT_DW_TARGET
+#error "define CONVKIT_DW_TARGET and CONVKIT_DW_TABLE before including kernels/depthwise_impl.h"
+#endif
+
+namespace convkit {
+namespace dw {
+namespace {
+
+// out[c..] = Σ_t a[ao[t] + c..]·b[bo[t] + c..] for channels [c, cend) in steps of U·W; returns the
+// first channel not done.
+template <class T, int U>
+CONVKIT_DW_TARGET inline int64_t DotTaps(const float* a, const int64_t* ao, const float* b, const int64_t* bo, int nt,
+                                         float* out, int64_t c, int64_t cend) {
+  constexpr int64_t kStep = U * T::W;
+  for (; c + kStep <= cend; c += kStep) {
+    typename T::V acc[U];
+    for (int u = 0; u < U; u++) acc[u] = T::Zero();
+    for (int t = 0; t < nt; t++) {
+      const float* ap = a + ao[t] + c;
+      const float* bp = b + bo[t] + c;
+      for (int u = 0; u < U; u++) acc[u] = T::Fma(T::Load(ap + u * T::W), T::Load(bp + u * T::W), acc[u]);
+    }
+    for (int u = 0; u < U; u++) T::Store(out + c + u * T::W, acc[u]);
+  }
+  return c;
+}
+
+template <class V>
+CONVKIT_DW_TARGET inline void DotTapsAll(const float* a, const int64_t* ao, const float* b, const int64_t* bo, int nt,
+                                         float* out, int64_t C) {
+  int64_t c = DotTaps<V, 4>(a, ao, b, bo, nt, out, 0, C);
+  c = DotTaps<V, 2>(a, ao, b, bo, nt, out, c, C);
+  c = DotTaps<V, 1>(a, ao, b, bo, nt, out, c, C);
+  DotTaps<simd::ScalarT, 1>(a, ao, b, bo, nt, out, c, C);
+}
+
+// Interior pixels (every kw tap inside the row) share one tap list per row, with x offsets relative
+// to the pixel's first input column; only edge pixels list their clipped taps individually.
+template <class V>
+CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const float* f, float* y, int64_t r0,
+                                   int64_t r1) {
+  const int64_t C = s.c;
+  std::vector<int64_t> xo(s.kh * s.kw), fo(s.kh * s.kw), xrel(s.kh * s.kw), frel(s.kh * s.kw);
+  // ow with 0 <= ow·sw − pl and ow·sw − pl + (KW−1)·dw < W.
+  const int64_t in_lo = std::min(s.ow, (s.pl + s.sw - 1) / s.sw);
+  const int64_t last = s.w - 1 - (s.kw - 1) * s.dw + s.pl;
+  const int64_t in_hi = std::max(in_lo, std::min(s.ow, last >= 0 ? last / s.sw + 1 : 0));
+  for (int64_t r = r0; r < r1; r++) {
+    const int64_t n = r / s.oh, oh = r % s.oh;
+    const int64_t ih0 = oh * s.sh - s.pt;
+    int64_t kh0, kh1;
+    TapRange(ih0, s.dh, s.kh, s.h, &kh0, &kh1);
+    int nfull = 0;
+    for (int64_t kh = kh0; kh < kh1; kh++) {
+      for (int64_t kw = 0; kw < s.kw; kw++, nfull++) {
+        xrel[nfull] = ((ih0 + kh * s.dh) * s.w + kw * s.dw) * C;
+        frel[nfull] = (kh * s.kw + kw) * C;
+      }
+    }
+    const float* ximg = x + n * s.h * s.w * C;
+    for (int64_t ow = 0; ow < s.ow; ow++) {
+      const int64_t iw0 = ow * s.sw - s.pl;
+      float* out = y + (r * s.ow + ow) * C;
+      if (ow >= in_lo && ow < in_hi) {
+        DotTapsAll<V>(ximg + iw0 * C, xrel.data(), f, frel.data(), nfull, out, C);
+        continue;
+      }
+      int64_t kw0, kw1;
+      TapRange(iw0, s.dw, s.kw, s.w, &kw0, &kw1);
+      int nt = 0;
+      for (int64_t kh = kh0; kh < kh1; kh++) {
+        const int64_t xrow = (ih0 + kh * s.dh) * s.w;
+        for (int64_t kw = kw0; kw < kw1; kw++, nt++) {
+          xo[nt] = (xrow + iw0 + kw * s.dw) * C;
+          fo[nt] = (kh * s.kw + kw) * C;
+        }
+      }
+      DotTapsAll<V>(ximg, xo.data(), f, fo.data(), nt, out, C);
+    }
+  }
+}
+
+// Gather form: each dx pixel sums dy·f over the windows that read it, so rows are independent.
+// Columns whose readers are not clipped by the edges follow one of sw patterns (by the phase
+// (iw + pl) mod sw) with dy offsets fixed relative to the pixel; those share a per-row tap list.
+template <class V>
+CONVKIT_DW_TARGET void BackpropInputRows(const ConvShape& s, const float* dy, const float* f, float* dx, int64_t r0,
+                                         int64_t r1) {
+  const int64_t C = s.c, KW = s.kw;
+  std::vector<int64_t> hk(s.kh), ho(s.kh), wk(s.w * KW), wo(s.w * KW), wn(s.w);
+  for (int64_t iw = 0; iw < s.w; iw++) wn[iw] = ReadersOf(iw, s.pl, KW, s.dw, s.sw, s.ow, &wk[iw * KW], &wo[iw * KW]);
+  const bool phased = s.sw <= 16;
+  const int64_t phases = phased ? s.sw : 0;
+  // Per phase q: taps kw with kw·dw ≡ q (mod sw); their ow is (iw + pl − q)/sw + (q − kw·dw)/sw.
+  std::vector<int64_t> phase_count(phases, 0);
+  for (int64_t kw = 0; kw < KW && phased; kw++) phase_count[(kw * s.dw) % s.sw]++;
+  std::vector<int64_t> yo(s.kh * KW), fo(s.kh * KW);
+  std::vector<int64_t> prel(phases * s.kh * KW), pfo(phases * s.kh * KW), pn(phases);
+  for (int64_t r = r0; r < r1; r++) {
+    const int64_t n = r / s.h, ih = r % s.h;
+    const int nh = ReadersOf(ih, s.pt, s.kh, s.dh, s.sh, s.oh, hk.data(), ho.data());
+    for (int64_t q = 0; q < phases; q++) {
+      int64_t cnt = 0;
+      for (int a = 0; a < nh; a++) {
+        for (int64_t kw = 0; kw < KW; kw++) {
+          if ((kw * s.dw) % s.sw != q) continue;
+          prel[q * s.kh * KW + cnt] = ((n * s.oh + ho[a]) * s.ow + (q - kw * s.dw) / s.sw) * C;
+          pfo[q * s.kh * KW + cnt] = (hk[a] * KW + kw) * C;
+          cnt++;
+        }
+      }
+      pn[q] = cnt;
+    }
+    for (int64_t iw = 0; iw < s.w; iw++) {
+      float* out = dx + (r * s.w + iw) * C;
+      if (phased) {
+        const int64_t q = (iw + s.pl) % s.sw;
+        if (wn[iw] == phase_count[q]) {
+          const int64_t base = (iw + s.pl - q) / s.sw;
+          DotTapsAll<V>(dy + base * C, &prel[q * s.kh * KW], f, &pfo[q * s.kh * KW], static_cast<int>(pn[q]), out, C);
+          continue;
+        }
+      }
+      int nt = 0;
+      for (int a = 0; a < nh; a++) {
+        const int64_t yrow = (n * s.oh + ho[a]) * s.ow;
+        for (int b = 0; b < wn[iw]; b++, nt++) {
+          yo[nt] = (yrow + wo[iw * KW + b]) * C;
+          fo[nt] = (hk[a] * KW + wk[iw * KW + b]) * C;
+        }
+      }
+      DotTapsAll<V>(dy, yo.data(), f, fo.data(), nt, out, C);
+    }
+  }
+}
+
+// acc[c..] += Σ_i x[i·xs + c..]·dy[i·C + c..] over `count` pixels, summed in float (at most one
+// output row) before being added to the float64 accumulator.
+template <class T, int U>
+CONVKIT_DW_TARGET inline int64_t RowDot(const float* x, int64_t xs, const float* dy, int64_t C, int64_t count,
+                                        double* acc, int64_t c) {
+  constexpr int64_t kStep = U * T::W;
+  alignas(64) float tmp[kStep];
+  for (; c + kStep <= C; c += kStep) {
+    typename T::V a[U];
+    for (int u = 0; u < U; u++) a[u] = T::Zero();
+    for (int64_t i = 0; i < count; i++) {
+      const float* xp = x + i * xs + c;
+      const float* dp = dy + i * C + c;
+      for (int u = 0; u < U; u++) a[u] = T::Fma(T::Load(xp + u * T::W), T::Load(dp + u * T::W), a[u]);
+    }
+    for (int u = 0; u < U; u++) T::Store(tmp + u * T::W, a[u]);
+    for (int64_t j = 0; j < kStep; j++) acc[c + j] += tmp[j];
+  }
+  return c;
+}
+
+template <class V>
+CONVKIT_DW_TARGET void BackpropFilterRows(const ConvShape& s, const float* x, const float* dy, double* acc, int64_t r0,
+                                          int64_t r1) {
+  const int64_t C = s.c;
+  for (int64_t r = r0; r < r1; r++) {
+    const int64_t n = r / s.oh, oh = r % s.oh;
+    const float* dyrow = dy + r * s.ow * C;
+    for (int64_t kh = 0; kh < s.kh; kh++) {
+      const int64_t ih = oh * s.sh - s.pt + kh * s.dh;
+      if (ih < 0 || ih >= s.h) continue;
+      const float* xrow = x + (n * s.h + ih) * s.w * C;
+      for (int64_t kw = 0; kw < s.kw; kw++) {
+        // Output columns whose input column ow·sw + off is inside the row.
+        const int64_t off = kw * s.dw - s.pl;
+        int64_t ow0, ow1;
+        TapRange(off, s.sw, s.ow, s.w, &ow0, &ow1);
+        if (ow0 >= ow1) continue;
+        const float* xp = xrow + (ow0 * s.sw + off) * C;
+        const float* dp = dyrow + ow0 * C;
+        double* ap = acc + (kh * s.kw + kw) * C;
+        int64_t c = RowDot<V, 4>(xp, s.sw * C, dp, C, ow1 - ow0, ap, 0);
+        c = RowDot<V, 1>(xp, s.sw * C, dp, C, ow1 - ow0, ap, c);
+        RowDot<simd::ScalarT, 1>(xp, s.sw * C, dp, C, ow1 - ow0, ap, c);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Table CONVKIT_DW_TABLE() {
+  return {ForwardRows<CONVKIT_DW_VEC>, BackpropInputRows<CONVKIT_DW_VEC>, BackpropFilterRows<CONVKIT_DW_VEC>};
+}
+
+}  // namespace dw
+}  // namespace convkit

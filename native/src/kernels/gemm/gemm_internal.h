@@ -1,0 +1,42 @@
+// Internals shared by the GEMM front end (kernels/gemm.cc) and the per-ISA blocked drivers.
+#pragma once
+#include <cstdint>
+
+#include "common/activation.h"
+
+namespace convkit {
+namespace gemm {
+
+// One single-threaded GEMM on a sub-block of the caller's problem (pointers already offset).
+struct Problem {
+  bool ta, tb;
+  int64_t m, n, k;
+  float alpha;
+  const float* a;
+  int64_t lda;
+  const float* b;
+  int64_t ldb;
+  float beta;
+  float* c;
+  int64_t ldc;
+  const float* bias;  // n values or null, applied with `act` after the last k block
+  Act act;
+};
+
+using RunFn = void (*)(const Problem&);
+
+// A register tile shape and the driver that uses it; the front end partitions work in whole tiles.
+struct Variant {
+  RunFn run;
+  int mr, nr;
+  int kc;  // k block length: the front end splits k across threads only in multiples of it
+};
+
+Variant GenericVariant(int64_t m, int64_t n, int64_t k);
+#if defined(__x86_64__)
+Variant Avx2Variant(int64_t m, int64_t n, int64_t k);
+Variant Avx512Variant(int64_t m, int64_t n, int64_t k);
+#endif
+
+}  // namespace gemm
+}  // namespace convkit

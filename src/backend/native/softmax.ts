@@ -1,0 +1,35 @@
+/** Native softmax, log-softmax and sparse softmax cross-entropy (float32); float64 goes to js. */
+import type { Backend, FloatArray, SoftmaxCrossEntropyResult } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import type { NativeAddon } from './addon.js';
+
+type RowwiseFn = (x: Float32Array, y: Float32Array, rows: number, cols: number) => void;
+type SceFn = (logits: Float32Array, labels: Int32Array, loss: Float32Array, dlogits: Float32Array, rows: number,
+  cols: number) => void;
+
+export function softmaxKernels(addon: NativeAddon): Pick<Backend, 'softmax' | 'logSoftmax' | 'sparseSoftmaxCrossEntropy'> {
+  const nSoftmax = addon.softmax as RowwiseFn;
+  const nLogSoftmax = addon.logSoftmax as RowwiseFn;
+  const nSce = addon.sparseSoftmaxCrossEntropy as SceFn;
+  return {
+    softmax(x: FloatArray, rows: number, cols: number): FloatArray {
+      if (!(x instanceof Float32Array)) return jsBackend.softmax(x, rows, cols);
+      const y = new Float32Array(rows * cols);
+      nSoftmax(x, y, rows, cols);
+      return y;
+    },
+    logSoftmax(x: FloatArray, rows: number, cols: number): FloatArray {
+      if (!(x instanceof Float32Array)) return jsBackend.logSoftmax(x, rows, cols);
+      const y = new Float32Array(rows * cols);
+      nLogSoftmax(x, y, rows, cols);
+      return y;
+    },
+    sparseSoftmaxCrossEntropy(logits: FloatArray, labels: Int32Array, rows: number, cols: number): SoftmaxCrossEntropyResult {
+      if (!(logits instanceof Float32Array)) return jsBackend.sparseSoftmaxCrossEntropy(logits, labels, rows, cols);
+      const loss = new Float32Array(rows);
+      const dlogits = new Float32Array(rows * cols);
+      nSce(logits, labels, loss, dlogits, rows, cols);
+      return { loss, dlogits };
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Fused layer kernels: conv2d / matmul + bias + activation in one backend call, so a Conv2D or Dense
+ * layer writes its output once instead of three times (product, bias add, activation). Only
+ * activations whose derivative is a function of the output are fused (see FusedActivation), so the
+ * backward pass needs nothing but y: dz = dy·act'(y), then the ordinary conv/matmul gradients of dz.
+ */
+import type { FusedActivation } from '../backend/backend.js';
+import { be } from '../backend/registry.js';
+import { record } from '../autograd/tape.js';
+import { ShapeError } from '../errors.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type Conv2DOptions, convGeometry, convOutShape, widenPair } from './conv.js';
+import { floats, shapeStr, wrap } from './util.js';
+import { reshape } from './movement.js';
+
+export const FUSABLE_ACTIVATIONS: readonly FusedActivation[] = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh'];
+
+export function isFusableActivation(name: string): name is FusedActivation {
+  return (FUSABLE_ACTIVATIONS as readonly string[]).includes(name);
+}
+
+/** dz = dy · act'(z) computed from y = act(z). */
+function activationGrad(act: FusedActivation, dy: Tensor, y: Tensor): Float32Array | Float64Array {
+  const d = floats(dy);
+  if (act === 'linear') return d;
+  const yv = floats(y);
+  // relu/relu6: y > 0 exactly where z > 0 (and y < 6 where z < 6), so y serves as the argument.
+  return be().unaryGrad(act, d, yv, yv) as Float32Array | Float64Array;
+}
+
+/** Sum of dz over every axis but the last: the bias gradient. */
+function biasGrad(dz: Float32Array | Float64Array, rows: number, channels: number): Tensor {
+  return wrap(be().reduce('sum', dz, [rows, channels], [0]), [channels]);
+}
+
+function checkBias(bias: Tensor | null, channels: number, who: string): void {
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== channels)) {
+    throw new ShapeError(`${who}: bias must have shape (${channels},), got ${shapeStr(bias.shape)}`);
+  }
+}
+
+/** act(conv2d(x, filter) + bias). */
+export function fusedConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions = {}): Tensor {
+  const info = convGeometry(x, filter, opts, 'conv2d', false);
+  checkBias(bias, info.outChannels, opts.name ?? 'fusedConv2d');
+  const [xv, fv] = widenPair(x, filter);
+  const bv = bias ? floats(bias) : undefined;
+  const sameType = !bv || bv.constructor === xv.constructor;
+  const y = wrap(be().conv2d(xv, fv, info, { bias: sameType ? bv : be().cast(bv!, xv instanceof Float64Array ? 'float64' : 'float32') as typeof xv, activation }), convOutShape(info));
+  const inputs = bias ? [x, filter, bias] : [x, filter];
+  return record('fusedConv2d', y, inputs, (dy) => {
+    const dz = activationGrad(activation, dy, y);
+    const grads: (Tensor | null)[] = [
+      x.requiresGrad ? wrap(be().conv2dBackpropInput(dz, fv, info), x.shape) : null,
+      filter.requiresGrad ? wrap(be().conv2dBackpropFilter(xv, dz, info), filter.shape) : null,
+    ];
+    if (bias) grads.push(bias.requiresGrad ? biasGrad(dz, dz.length / info.outChannels, info.outChannels) : null);
+    return grads;
+  });
+}
+
+/** act(x·kernel + bias) for x of rank ≥ 2 and a 2-D kernel (the Dense layer). */
+export function fusedMatMul(x: Tensor, kernel: Tensor, bias: Tensor | null, activation: FusedActivation, name = 'fusedMatMul'): Tensor {
+  if (x.rank < 2 || kernel.rank !== 2) throw new ShapeError(`${name}: expected an input of rank ≥ 2 and a 2-D kernel, got ${shapeStr(x.shape)} and ${shapeStr(kernel.shape)}`);
+  const k = x.shape[x.rank - 1];
+  const [kk, n] = kernel.shape;
+  if (k !== kk) throw new ShapeError(`${name}: input has ${k} features (shape ${shapeStr(x.shape)}) but the kernel expects ${kk} (kernel shape ${shapeStr(kernel.shape)})`);
+  checkBias(bias, n, name);
+  const m = x.size / k;
+  let xv = floats(x);
+  let wv = floats(kernel);
+  let bv = bias ? floats(bias) : undefined;
+  if (xv.constructor !== wv.constructor || (bv && bv.constructor !== xv.constructor)) {
+    xv = be().cast(xv, 'float64') as Float64Array;
+    wv = be().cast(wv, 'float64') as Float64Array;
+    if (bv) bv = be().cast(bv, 'float64') as Float64Array;
+  }
+  const outShape = [...x.shape.slice(0, -1), n];
+  const y = wrap(be().matmul(xv, wv, 1, m, k, n, false, false, 1, { bias: bv, activation }), outShape);
+  const inputs = bias ? [x, kernel, bias] : [x, kernel];
+  const x2 = xv;
+  const w2 = wv;
+  return record('fusedMatMul', y, inputs, (dy) => {
+    const dz = activationGrad(activation, dy, y);
+    const grads: (Tensor | null)[] = [
+      // dX = dZ·Wᵀ, dW = Xᵀ·dZ with the leading axes folded into the rows.
+      x.requiresGrad ? reshape(wrap(be().matmul(dz, w2, 1, m, n, k, false, true, 1), [m, k]), x.shape) : null,
+      kernel.requiresGrad ? wrap(be().matmul(x2, dz, 1, k, m, n, true, false, 1), [k, n]) : null,
+    ];
+    if (bias) grads.push(bias.requiresGrad ? biasGrad(dz, m, n) : null);
+    return grads;
+  });
+}
+
+/**
+ * Per-sample −log softmax(logits)[label] for 2-D logits (samples × classes) and integer labels
+ * (already range-checked by the loss), in one backend pass that also yields the gradient.
+ */
+export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Int32Array): Tensor {
+  if (logits.rank !== 2 || labels.length !== logits.shape[0]) {
+    throw new ShapeError(`sparseSoftmaxCrossEntropy: expected logits of shape (samples, classes) and one label per sample, got ${shapeStr(logits.shape)} and ${labels.length} labels`);
+  }
+  const [rows, cols] = logits.shape;
+  const { loss, dlogits } = be().sparseSoftmaxCrossEntropy(floats(logits), labels, rows, cols);
+  const y = wrap(loss, [rows]);
+  return record('sparseSoftmaxCrossEntropy', y, [logits], (dy) => {
+    // d loss_r / d logits_rj = dlogits_rj, scaled by the upstream gradient of row r.
+    const dyv = floats(dy);
+    const g = new (dlogits.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(rows * cols);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) g[r * cols + j] = dlogits[r * cols + j] * dyv[r];
+    return [wrap(g, logits.shape)];
+  });
+}
