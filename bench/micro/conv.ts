@@ -99,12 +99,21 @@ function depthwiseRow(name: string, l: ConvLayer, stride: number, batch: number)
     `  bpf ${bpf.toFixed(3).padStart(8)} ms  (fwd ${(gflop / (fwd / 1e3)).toFixed(1)} GFLOP/s)`;
 }
 
+/**
+ * Resizing the pool right after its workers were started can hang (a worker that has not yet
+ * begun waiting misses the stop signal, see the report on common/parallel.cc): give them time.
+ */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
 const original = addon.info().threads;
+await settle();
 console.log(`convkit native conv micro-benchmark — isa ${addon.info().isa}, ${original} threads available`);
 for (const threads of [1, 2]) {
   addon.setNumThreads(threads);
+  await settle();
   console.log(`\n== ${threads} thread(s) ==`);
   for (const batch of [32, 128]) for (const l of CIFAR) console.log(convRow(l, batch));
   for (const batch of [1, 8]) for (const d of DEPTHWISE) console.log(depthwiseRow(d.name, d.l, d.stride, batch));
 }
+await settle();
 addon.setNumThreads(original);

@@ -118,7 +118,7 @@ export interface Backend {
   conv2dBackpropInput(dy: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray;
   conv2dBackpropFilter(x: FloatArray, dy: FloatArray, info: Conv2DInfo): FloatArray;
   /** Depthwise: filter is kH×kW×inC×multiplier, output channels = inC·multiplier (c·M + m). */
-  depthwiseConv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray;
+  depthwiseConv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue): FloatArray;
   depthwiseConv2dBackpropInput(dy: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray;
   depthwiseConv2dBackpropFilter(x: FloatArray, dy: FloatArray, info: Conv2DInfo): FloatArray;
 

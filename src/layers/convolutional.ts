@@ -9,6 +9,9 @@ import type { Tensor, Variable } from '../tensor/tensor.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { formatShapeTuple, type SymShape } from './symbolic.js';
 import { applyActivation } from './activation_util.js';
+import type { FusedActivation } from '../backend/backend.js';
+import type { BatchNormalization } from './normalization.js';
+import { foldBatchNorm } from './fold_batchnorm.js';
 import { normalizePadding, type PaddingArg } from './padding.js';
 
 export interface ConvArgs extends LayerArgs {
@@ -30,7 +33,7 @@ export interface Conv2DArgs extends ConvArgs {
   groups?: number;
 }
 
-abstract class BaseConv2D extends Layer {
+export abstract class BaseConv2D extends Layer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly dilationRate: [number, number];
@@ -82,6 +85,22 @@ abstract class BaseConv2D extends Layer {
       dilations: this.dilationRate, padding: this.padding, name: `Layer "${this.name}" (${this.className})`,
     }, this.outChannels(c));
     return [b, h === null ? null : info.outHeight, w === null ? null : info.outWidth, info.outChannels];
+  }
+
+  /**
+   * Inference with a following BatchNormalization folded into this convolution's kernel and bias
+   * (w·s, (b − mean)·s + beta with s = gamma/√(var + ε)), plus a fusable activation, in one kernel
+   * call. Used by model execution when training is off and nothing is recorded; the folded weights
+   * are cached until any of the variables involved is assigned.
+   */
+  applyFolded(x: Tensor, bn: BatchNormalization, activation: FusedActivation): Tensor {
+    this.maybeBuild([null, ...x.shape.slice(1)]);
+    this.assertInputCompatible(x.shape);
+    const { kernel, bias } = foldBatchNorm(this, bn);
+    const opts = { strides: this.strides, padding: this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (${this.className})` };
+    return this instanceof DepthwiseConv2D
+      ? ops.fusedDepthwiseConv2d(x, kernel, bias, activation, opts)
+      : ops.fusedConv2d(x, kernel, bias, activation, opts);
   }
 
   protected finish(y: Tensor): Tensor {
@@ -172,7 +191,10 @@ export class DepthwiseConv2D extends BaseConv2D {
   }
 
   call(x: Tensor): Tensor {
-    return this.finish(ops.depthwiseConv2d(x, this.kernel, { strides: this.strides, padding: this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (DepthwiseConv2D)` }));
+    const opts = { strides: this.strides, padding: this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (DepthwiseConv2D)` };
+    const fused = fusedActivationOf(this.activation);
+    if (fused) return ops.fusedDepthwiseConv2d(x, this.kernel, this.bias ?? null, fused, opts);
+    return this.finish(ops.depthwiseConv2d(x, this.kernel, opts));
   }
 
   override getConfig(): Record<string, unknown> {

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Layer } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import type { GraphNode, SymbolicTensor } from '../layers/symbolic.js';
+import { type GraphPlan, fusionActive, planGraph } from './inference_fusion.js';
 
 export interface Graph {
   inputs: SymbolicTensor[];
@@ -43,12 +44,28 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
   return { inputs, outputs, nodes: order, layers };
 }
 
-/** Run the graph on concrete tensors. */
+const plans = new WeakMap<Graph, GraphPlan>();
+
+/** Run the graph on concrete tensors (in inference, conv → BN → activation chains run fused). */
 export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[] {
   const values = new Map<SymbolicTensor, Tensor>();
   g.inputs.forEach((t, i) => values.set(t, inputs[i]));
+  let plan: GraphPlan | undefined;
+  if (fusionActive(training)) {
+    plan = plans.get(g);
+    if (!plan) plans.set(g, plan = planGraph(g.nodes, g.outputs));
+  }
   for (const node of g.nodes) {
     if (node.layer instanceof InputLayer) continue;
+    if (plan) {
+      if (plan.absorbed.has(node)) continue;
+      const start = plan.starts.get(node);
+      if (start) {
+        const x = values.get(node.inputs[0]) as Tensor;
+        values.set(start.result, start.chain.conv.applyFolded(x, start.chain.bn, start.chain.activation));
+        continue;
+      }
+    }
     const args = node.inputs.map((t) => values.get(t) as Tensor);
     const out = node.layer.apply(node.inputsAsList ? args : args[0], { training }) as Tensor | Tensor[];
     const outs = Array.isArray(out) ? out : [out];

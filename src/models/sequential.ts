@@ -3,6 +3,7 @@
  * inputShape, an Input/InputLayer, build(), or the first call) every layer is traced
  * symbolically, so shapes are checked and weights exist before any data flows, as in Keras 3.
  */
+import { fusionActive, planStack } from './inference_fusion.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type CallContext, Layer } from '../layers/layer.js';
@@ -115,6 +116,20 @@ export class Sequential extends Model {
   override call(x: Tensor | Tensor[], ctx: CallContext): Tensor {
     if (this.stack.length === 0) throw new ValueError(`Sequential "${this.name}" has no layers`);
     let out = x as Tensor;
+    if (fusionActive(ctx.training)) {
+      // Inference: conv → BN (→ activation) runs as one folded convolution.
+      const plan = planStack(this.stack);
+      for (let i = 0; i < this.stack.length; i++) {
+        const chain = plan[i];
+        if (chain) {
+          out = chain.conv.applyFolded(out, chain.bn, chain.activation);
+          i += chain.length - 1;
+        } else {
+          out = this.stack[i].apply(out, ctx);
+        }
+      }
+      return out;
+    }
     for (const l of this.stack) out = l.apply(out, ctx);
     return out;
   }

@@ -111,3 +111,23 @@ export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Int32Array): T
     return [wrap(g, logits.shape)];
   });
 }
+
+/** act(depthwiseConv2d(x, filter) + bias). */
+export function fusedDepthwiseConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions = {}): Tensor {
+  const info = convGeometry(x, filter, opts, 'depthwiseConv2d', true);
+  checkBias(bias, info.outChannels, opts.name ?? 'fusedDepthwiseConv2d');
+  const [xv, fv] = widenPair(x, filter);
+  let bv = bias ? floats(bias) : undefined;
+  if (bv && bv.constructor !== xv.constructor) bv = be().cast(bv, xv instanceof Float64Array ? 'float64' : 'float32') as typeof xv;
+  const y = wrap(be().depthwiseConv2d(xv, fv, info, { bias: bv, activation }), convOutShape(info));
+  const inputs = bias ? [x, filter, bias] : [x, filter];
+  return record('fusedDepthwiseConv2d', y, inputs, (dy) => {
+    const dz = activationGrad(activation, dy, y);
+    const grads: (Tensor | null)[] = [
+      x.requiresGrad ? wrap(be().depthwiseConv2dBackpropInput(dz, fv, info), x.shape) : null,
+      filter.requiresGrad ? wrap(be().depthwiseConv2dBackpropFilter(xv, dz, info), filter.shape) : null,
+    ];
+    if (bias) grads.push(bias.requiresGrad ? biasGrad(dz, dz.length / info.outChannels, info.outChannels) : null);
+    return grads;
+  });
+}

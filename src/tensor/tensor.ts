@@ -123,6 +123,8 @@ export type NestedArray = number | NestedArray[];
 export class Variable extends Tensor {
   readonly name: string;
   private trainableFlag: boolean;
+  /** Incremented by every assign(), so caches derived from the values (folded inference weights) know when to refresh. */
+  version = 0;
 
   constructor(initial: Tensor | DataArray, name: string, trainable = true, shape?: Shape) {
     const data = initial instanceof Tensor ? initial.values.slice() : initial;
@@ -151,6 +153,7 @@ export class Variable extends Tensor {
       throw new ShapeError(`Cannot assign ${src.length} values to variable '${this.name}' of shape [${this.shape.join(', ')}] (${this.size} values)`);
     }
     const dst = this.storage;
+    this.version++;
     for (let i = 0; i < dst.length; i++) {
       const v = src[i];
       if (typeof v !== 'number') throw new ValueError(`Variable '${this.name}': value ${i} is not a number`);

@@ -1,5 +1,9 @@
 #include "kernels/conv_im2col.h"
 
+#include <array>
+#include <cstring>
+#include <utility>
+
 
 namespace convkit {
 namespace {
@@ -22,9 +26,41 @@ void Advance(const ConvShape& s, Pos* q) {
   }
 }
 
-// Runs are short (C or KW·C floats, often < 16): an inline loop beats a memcpy call.
+// Runs are short (C or KW·C floats, often < 32): fixed-size copies compile to a few vector moves,
+// where a memcpy call or a variable-length loop costs more than the copy itself.
+template <int N>
+inline void CopyFixed(float* dst, const float* src) {
+  std::memcpy(dst, src, sizeof(float) * N);
+}
+
+template <int N>
+inline void AddFixed(float* __restrict dst, const float* __restrict src) {
+  for (int i = 0; i < N; i++) dst[i] += src[i];
+}
+
+using RunFn = void (*)(float*, const float*);
+
+template <template <int> class Op, int... Ns>
+constexpr std::array<RunFn, sizeof...(Ns)> RunTable(std::integer_sequence<int, Ns...>) {
+  return {{Op<Ns>::Run...}};
+}
+
+template <int N>
+struct CopyOp {
+  static void Run(float* d, const float* s) { CopyFixed<N>(d, s); }
+};
+template <int N>
+struct AddOp {
+  static void Run(float* d, const float* s) { AddFixed<N>(d, s); }
+};
+
+constexpr int kFixedRuns = 33;
+constexpr auto kCopy = RunTable<CopyOp>(std::make_integer_sequence<int, kFixedRuns>{});
+constexpr auto kAdd = RunTable<AddOp>(std::make_integer_sequence<int, kFixedRuns>{});
+
 inline void CopyRun(float* __restrict dst, const float* __restrict src, int64_t len) {
-  for (int64_t i = 0; i < len; i++) dst[i] = src[i];
+  if (len < kFixedRuns) kCopy[len](dst, src);
+  else std::memcpy(dst, src, sizeof(float) * len);
 }
 
 inline void ZeroRun(float* dst, int64_t len) {
@@ -32,6 +68,10 @@ inline void ZeroRun(float* dst, int64_t len) {
 }
 
 inline void AddRun(float* __restrict dst, const float* __restrict src, int64_t len) {
+  if (len < kFixedRuns) {
+    kAdd[len](dst, src);
+    return;
+  }
   for (int64_t i = 0; i < len; i++) dst[i] += src[i];
 }
 

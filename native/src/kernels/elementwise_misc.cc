@@ -52,12 +52,31 @@ CK_INLINE void PlainReluGradImpl(const float* g, const float* x, float* dx, int6
 CK_ISA_VARIANTS(PlainReluGradRun, PlainReluGradImpl, (const float* g, const float* x, float* dx, int64_t n),
                 (g, x, dx, n))
 
+// ReLU capped at a positive float-exact max (ReLU(6.) in MobileNets): the general formula reduces
+// to min(max(v, 0), m) with NaN passed through, which vectorises in float.
+template <class Op>
+CK_INLINE void CappedReluImpl(const float* x, float* y, int64_t n, float m) {
+  for (int64_t i = 0; i < n; i++) {
+    float v = x[i];
+    float q = v > 0.f ? v : 0.f;
+    q = q > m ? m : q;
+    y[i] = v != v ? v : q;
+  }
+}
+CK_ISA_VARIANTS(CappedReluRun, CappedReluImpl, (const float* x, float* y, int64_t n, float m), (x, y, n, m))
+
 }  // namespace
 
 void Relu(const float* x, float* y, int64_t n, double slope, double threshold, bool has_max, double max_value) {
   if (slope == 0 && threshold == 0 && !has_max) {
     auto fn = PlainReluRunPick<PlainRelu>();
     ParallelFor(n, kElementwiseGrain, [&](int64_t b, int64_t e) { fn(x + b, y + b, e - b); });
+    return;
+  }
+  if (slope == 0 && threshold == 0 && has_max && max_value > 0 && static_cast<double>(static_cast<float>(max_value)) == max_value) {
+    auto fn = CappedReluRunPick<PlainRelu>();
+    const float m = static_cast<float>(max_value);
+    ParallelFor(n, kElementwiseGrain, [&](int64_t b, int64_t e) { fn(x + b, y + b, e - b, m); });
     return;
   }
   ReluParams p{slope, threshold, max_value, has_max};

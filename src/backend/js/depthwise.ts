@@ -4,7 +4,8 @@
  * loops run over filter taps and output pixels, with the innermost loop over channels, which is
  * contiguous in NHWC input, in the H×W×C×M filter and in the output.
  */
-import type { FloatArray } from '../backend.js';
+import type { Epilogue, FloatArray } from '../backend.js';
+import { applyEpilogue } from './epilogue.js';
 import type { Conv2DInfo } from '../../shape/conv.js';
 import { allocLike } from './util.js';
 
@@ -42,7 +43,7 @@ function forEachTapRow(info: Conv2DInfo, visit: TapRow): void {
   }
 }
 
-export function depthwiseConv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray {
+export function depthwiseConv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue): FloatArray {
   const C = info.inChannels, M = info.channelMultiplier, CM = C * M;
   const y = allocLike(x, info.batch * info.outHeight * info.outWidth * CM);
   forEachTapRow(info, (xRow, iwOff, sw, fo, yRow, owLo, owHi) => {
@@ -58,7 +59,7 @@ export function depthwiseConv2d(x: FloatArray, filter: FloatArray, info: Conv2DI
       }
     }
   });
-  return y;
+  return applyEpilogue(y, epilogue);
 }
 
 export function depthwiseConv2dBackpropInput(dy: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray {

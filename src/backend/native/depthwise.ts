@@ -1,5 +1,6 @@
 /** Native depthwise convolution: float32 through the addon's channel-vectorised direct loops; float64 stays in js. */
-import type { Backend, FloatArray } from '../backend.js';
+import type { Backend, Epilogue, FloatArray } from '../backend.js';
+import { applyEpilogue } from '../js/epilogue.js';
 import type { Conv2DInfo } from '../../shape/conv.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
@@ -14,13 +15,13 @@ export function depthwiseKernels(addon: NativeAddon):
   const backpropFilter = addon.depthwiseConv2dBackpropFilter as DepthwiseFn;
   const outSize = (i: Conv2DInfo) => i.batch * i.outHeight * i.outWidth * i.inChannels * i.channelMultiplier;
   return {
-    depthwiseConv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray {
+    depthwiseConv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue): FloatArray {
       if (!(x instanceof Float32Array) || !(filter instanceof Float32Array) || convIsEmpty(info)) {
-        return jsBackend.depthwiseConv2d(x, filter, info);
+        return jsBackend.depthwiseConv2d(x, filter, info, epilogue);
       }
       const out = new Float32Array(outSize(info));
       forward(x, filter, out, convInfoArray(info));
-      return out;
+      return applyEpilogue(out, epilogue);
     },
     depthwiseConv2dBackpropInput(dy: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray {
       if (!(dy instanceof Float32Array) || !(filter instanceof Float32Array) || convIsEmpty(info)) {

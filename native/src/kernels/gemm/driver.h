@@ -26,7 +26,7 @@ struct TileEpi {
 };
 
 // Applies the epilogue to an mr×nr tile held in `acc` (row stride ld_acc).
-CONVKIT_GEMM_TARGET inline void ScalarTileEpilogue(const float* acc, int64_t ld_acc, float* c, int64_t ldc, int mr,
+__attribute__((noinline)) CONVKIT_GEMM_TARGET inline void ScalarTileEpilogue(const float* acc, int64_t ld_acc, float* c, int64_t ldc, int mr,
                                                    int nr, const TileEpi& e) {
   for (int i = 0; i < mr; i++) {
     float* ci = c + i * ldc;
@@ -165,7 +165,7 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
 template <class T, int MR_, int NV, int KC_, int MC_, int NC_>
 struct MicroKernel {
   static constexpr int MR = MR_, NR = NV * T::W, KC = KC_, MC = MC_, NC = NC_;
-  static constexpr int64_t kDirectAMaxN = 2 * NR;
+  static constexpr int64_t kDirectAMaxN = 2 * NR > 64 ? 2 * NR : 64;
   using V = typename T::V;
 
   // kDirectA: `a` points into the caller's row-major op(A) (row stride lda) instead of a packed
@@ -191,32 +191,35 @@ struct MicroKernel {
       a += kDirectA ? 1 : MR;
       b += NR;
     }
-    if (mr == MR && nr == NR) {
-      const V alpha = T::Set1(e.alpha), beta = T::Set1(e.beta);
-      const bool scale = e.alpha != 1.f;
+    // The accumulators leave through a stack tile and the epilogue is a separate call: inlined,
+    // its register pressure (vector sigmoid/tanh) made GCC spill accumulators inside the k loop.
+    alignas(64) float tmp[MR * NR];
 #pragma GCC unroll 32
-      for (int i = 0; i < MR; i++) {
-        float* ci = c + i * ldc;
+    for (int i = 0; i < MR; i++)
 #pragma GCC unroll 8
-        for (int j = 0; j < NV; j++) {
-          V v = acc[i][j];
-          if (scale) v = T::Mul(v, alpha);
-          if (e.beta != 0.f) v = T::Fma(beta, T::Load(ci + j * T::W), v);
-          if (e.bias) v = T::Add(v, T::Load(e.bias + j * T::W));
-          if (e.act == Act::kRelu) v = T::Max(v, T::Zero());
-          else if (e.act == Act::kRelu6) v = T::Min(T::Max(v, T::Zero()), T::Set1(6.f));
-          T::Store(ci + j * T::W, v);
-        }
-        if (e.act == Act::kSigmoid || e.act == Act::kTanh)
-          for (int j = 0; j < NR; j++) ci[j] = ApplyAct(e.act, ci[j]);
+      for (int j = 0; j < NV; j++) T::Store(tmp + i * NR + j * T::W, acc[i][j]);
+    if (mr == MR && nr == NR) FullTileEpilogue(tmp, c, ldc, e);
+    else ScalarTileEpilogue(tmp, NR, c, ldc, mr, nr, e);
+  }
+
+  __attribute__((noinline)) CONVKIT_GEMM_TARGET static void FullTileEpilogue(const float* tmp, float* c, int64_t ldc,
+                                                                             const TileEpi& e) {
+    const V alpha = T::Set1(e.alpha), beta = T::Set1(e.beta);
+    const bool scale = e.alpha != 1.f;
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + i * ldc;
+#pragma GCC unroll 8
+      for (int j = 0; j < NV; j++) {
+        V v = T::Load(tmp + i * NR + j * T::W);
+        if (scale) v = T::Mul(v, alpha);
+        if (e.beta != 0.f) v = T::Fma(beta, T::Load(ci + j * T::W), v);
+        if (e.bias) v = T::Add(v, T::Load(e.bias + j * T::W));
+        if (e.act == Act::kRelu) v = T::Max(v, T::Zero());
+        else if (e.act == Act::kRelu6) v = T::Min(T::Max(v, T::Zero()), T::Set1(6.f));
+        T::Store(ci + j * T::W, v);
       }
-    } else {
-      alignas(64) float tmp[MR * NR];
-#pragma GCC unroll 32
-      for (int i = 0; i < MR; i++)
-#pragma GCC unroll 8
-        for (int j = 0; j < NV; j++) T::Store(tmp + i * NR + j * T::W, acc[i][j]);
-      ScalarTileEpilogue(tmp, NR, c, ldc, mr, nr, e);
+      if (e.act == Act::kSigmoid || e.act == Act::kTanh)
+        for (int j = 0; j < NR; j++) ci[j] = ApplyAct(e.act, ci[j]);
     }
   }
 };

@@ -1,0 +1,85 @@
+/**
+ * Inference-time fusion of Conv2D/DepthwiseConv2D → BatchNormalization (→ ReLU / ReLU(6) / a fusable
+ * Activation) into one convolution with folded weights and the activation in its epilogue — the
+ * block every modern CNN (MobileNet, ResNet, EfficientNet) repeats. Applies only when nothing is
+ * recorded and training is off, so training and gradients always see the layers as written. The
+ * intermediate tensors must have no other consumer and not be model outputs.
+ */
+import type { FusedActivation } from '../backend/backend.js';
+import { isRecording } from '../autograd/tape.js';
+import { fusedActivationOf } from '../activations/index.js';
+import { BaseConv2D } from '../layers/convolutional.js';
+import { BatchNormalization } from '../layers/normalization.js';
+import { ReLU } from '../layers/activation_layers.js';
+import { ActivationLayer } from '../layers/core.js';
+import type { Layer } from '../layers/layer.js';
+import type { GraphNode, SymbolicTensor } from '../layers/symbolic.js';
+
+export interface FoldedChain {
+  conv: BaseConv2D;
+  bn: BatchNormalization;
+  activation: FusedActivation;
+  /** Number of layers the chain replaces (2: conv+BN, 3: conv+BN+activation). */
+  length: 2 | 3;
+}
+
+/** Fusion is allowed now: inference, nothing recorded, and not switched off by CONVKIT_FUSION=0. */
+export function fusionActive(training: boolean): boolean {
+  return !training && !isRecording() && process.env.CONVKIT_FUSION !== '0';
+}
+
+function activationOfLayer(l: Layer): FusedActivation | null {
+  if (l instanceof ReLU) {
+    if (l.negativeSlope !== 0 || l.threshold !== 0) return null;
+    if (l.maxValue === null) return 'relu';
+    return l.maxValue === 6 ? 'relu6' : null;
+  }
+  if (l instanceof ActivationLayer) return fusedActivationOf(l.activation);
+  return null;
+}
+
+function foldable(conv: Layer, bn: Layer): boolean {
+  return conv instanceof BaseConv2D && fusedActivationOf(conv.activation) === 'linear' && bn instanceof BatchNormalization;
+}
+
+/** For a Sequential stack: the chain starting at each index, or null. */
+export function planStack(stack: readonly Layer[]): (FoldedChain | null)[] {
+  return stack.map((l, i) => {
+    const bn = stack[i + 1];
+    if (!bn || !foldable(l, bn)) return null;
+    const next = stack[i + 2];
+    const act = next ? activationOfLayer(next) : null;
+    return { conv: l as BaseConv2D, bn: bn as BatchNormalization, activation: act ?? 'linear', length: act ? 3 : 2 };
+  });
+}
+
+export interface GraphPlan {
+  /** Conv node → its chain and the symbolic tensor the chain's result stands for. */
+  starts: Map<GraphNode, { chain: FoldedChain; result: SymbolicTensor }>;
+  /** Nodes computed as part of a chain (skipped when executing). */
+  absorbed: Set<GraphNode>;
+}
+
+/** For a functional graph: chains whose intermediate tensors have exactly one consumer and are not outputs. */
+export function planGraph(nodes: readonly GraphNode[], outputs: readonly SymbolicTensor[]): GraphPlan {
+  const consumers = new Map<SymbolicTensor, GraphNode[]>();
+  for (const n of nodes) for (const t of n.inputs) consumers.set(t, [...(consumers.get(t) ?? []), n]);
+  const isOutput = new Set(outputs);
+  const soleConsumer = (t: SymbolicTensor): GraphNode | null => {
+    const c = consumers.get(t);
+    return c && c.length === 1 && !isOutput.has(t) ? c[0] : null;
+  };
+  const plan: GraphPlan = { starts: new Map(), absorbed: new Set() };
+  for (const n of nodes) {
+    if (plan.absorbed.has(n) || n.outputs.length !== 1 || n.inputs.length !== 1) continue;
+    const bnNode = soleConsumer(n.outputs[0]);
+    if (!bnNode || bnNode.inputs.length !== 1 || !foldable(n.layer, bnNode.layer)) continue;
+    const actNode = soleConsumer(bnNode.outputs[0]);
+    const act = actNode && actNode.inputs.length === 1 ? activationOfLayer(actNode.layer) : null;
+    const chain: FoldedChain = { conv: n.layer as BaseConv2D, bn: bnNode.layer as BatchNormalization, activation: act ?? 'linear', length: act ? 3 : 2 };
+    plan.starts.set(n, { chain, result: act && actNode ? actNode.outputs[0] : bnNode.outputs[0] });
+    plan.absorbed.add(bnNode);
+    if (act && actNode) plan.absorbed.add(actNode);
+  }
+  return plan;
+}

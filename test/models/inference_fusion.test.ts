@@ -1,0 +1,124 @@
+/**
+ * Inference fusion (src/models/inference_fusion.ts): conv → BatchNormalization (→ activation) runs as
+ * one folded convolution in predict, and must give the same outputs as the layers run one by one.
+ */
+import { describe, it, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as L from '../../src/layers/index.js';
+import { Sequential } from '../../src/models/sequential.js';
+import { Model } from '../../src/models/model.js';
+import { Input } from '../../src/layers/input.js';
+import { getBackend } from '../../src/backend/registry.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { randomNormal } from '../../src/ops/creation.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { Random } from '../../src/tensor/random.js';
+import { noGrad } from '../../src/autograd/tape.js';
+
+/** Give every BN non-trivial statistics so folding has something to fold. */
+function randomizeBatchNorms(m: Model, seed: number): void {
+  const r = new Random(seed);
+  for (const l of m.layers) {
+    if (!(l instanceof L.BatchNormalization)) continue;
+    const c = l.movingMean.size;
+    l.movingMean.assign(Float32Array.from({ length: c }, () => r.uniform() - 0.5));
+    l.movingVariance.assign(Float32Array.from({ length: c }, () => 0.2 + r.uniform()));
+    l.gamma?.assign(Float32Array.from({ length: c }, () => 0.5 + r.uniform()));
+    l.beta?.assign(Float32Array.from({ length: c }, () => r.uniform() - 0.5));
+  }
+}
+
+function predictBoth(m: Model, x: Tensor): { fused: Tensor; plain: Tensor; bnCallsFused: number } {
+  const be = getBackend() as Backend & Record<string, unknown>;
+  const original = be.batchNormInference;
+  let calls = 0;
+  be.batchNormInference = (...a: Parameters<Backend['batchNormInference']>) => { calls++; return original(...a); };
+  try {
+    const fused = m.predict(x);
+    const bnCallsFused = calls;
+    process.env.CONVKIT_FUSION = '0';
+    const plain = m.predict(x);
+    return { fused, plain, bnCallsFused };
+  } finally {
+    be.batchNormInference = original;
+    delete process.env.CONVKIT_FUSION;
+  }
+}
+
+function maxRelErr(a: Tensor, b: Tensor): number {
+  assert.deepEqual(a.shape, b.shape);
+  let m = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < b.size; i++) scale = Math.max(scale, Math.abs(b.values[i]));
+  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.values[i] - b.values[i]));
+  return m / scale;
+}
+
+describe('inference fusion of conv → BatchNormalization → activation', () => {
+  afterEach(() => { delete process.env.CONVKIT_FUSION; });
+
+  it('Sequential: Conv2D→BN→ReLU(6), DepthwiseConv2D→BN→Activation(relu), Conv2D→BN: same outputs, no BN kernel call', () => {
+    const m = new Sequential([
+      L.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', useBias: false, inputShape: [9, 11, 3] }),
+      L.batchNormalization(), L.reLU({ maxValue: 6 }),
+      L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same' }),
+      L.batchNormalization({ epsilon: 1e-3 }), L.activation({ activation: 'relu' }),
+      L.conv2d({ filters: 5, kernelSize: 1 }), L.batchNormalization({ center: false, scale: false }),
+      L.globalAveragePooling2d(), L.dense({ units: 3 }),
+    ]);
+    randomizeBatchNorms(m, 1);
+    const x = randomNormal([4, 9, 11, 3], 0, 2, { seed: 2 });
+    const { fused, plain, bnCallsFused } = predictBoth(m, x);
+    assert.equal(bnCallsFused, 0, 'every BN was folded');
+    assert.ok(maxRelErr(fused, plain) < 1e-5, `fused vs layer-by-layer: ${maxRelErr(fused, plain)}`);
+  });
+
+  it('functional: a conv output that is also read elsewhere is not folded, the rest is; results agree', () => {
+    const input = Input({ shape: [8, 8, 4] });
+    const a = L.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false }).apply(input);
+    const bnA = L.batchNormalization().apply(a);
+    const reluA = L.reLU().apply(bnA);
+    const b = L.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }).apply(reluA);
+    const bnB = L.batchNormalization().apply(b);           // b is also the second output: no folding here
+    const sum = L.add().apply([bnB, input]);
+    const out = L.dense({ units: 2 }).apply(L.globalAveragePooling2d().apply(sum));
+    const m = new Model({ inputs: input, outputs: [out, b] });
+    randomizeBatchNorms(m, 3);
+    const x = randomNormal([3, 8, 8, 4], 0, 1, { seed: 4 });
+    const be = getBackend() as Backend & Record<string, unknown>;
+    const original = be.batchNormInference;
+    let calls = 0;
+    be.batchNormInference = (...args: Parameters<Backend['batchNormInference']>) => { calls++; return original(...args); };
+    let fused: Tensor[];
+    try {
+      fused = noGrad(() => m.apply(x, { training: false }) as unknown as Tensor[]);
+    } finally {
+      be.batchNormInference = original;
+    }
+    assert.equal(calls, 1, 'only the BN whose input is shared runs as a layer');
+    process.env.CONVKIT_FUSION = '0';
+    const plain = noGrad(() => m.apply(x, { training: false }) as unknown as Tensor[]);
+    fused.forEach((t, i) => assert.ok(maxRelErr(t, plain[i]) < 1e-5, `output ${i}`));
+  });
+
+  it('refreshes the folded weights after setWeights / training changes them', () => {
+    const m = new Sequential([L.conv2d({ filters: 3, kernelSize: 3, inputShape: [5, 5, 2] }), L.batchNormalization(), L.reLU()]);
+    const x = randomNormal([2, 5, 5, 2], 0, 1, { seed: 5 });
+    const before = m.predict(x);
+    randomizeBatchNorms(m, 6);
+    const after = m.predict(x);
+    process.env.CONVKIT_FUSION = '0';
+    const plain = m.predict(x);
+    assert.ok(maxRelErr(after, plain) < 1e-5);
+    assert.ok(maxRelErr(before, plain) > 1e-2, 'the statistics changed the output');
+  });
+
+  it('training mode is never fused: fit still updates the moving statistics', async () => {
+    const m = new Sequential([L.conv2d({ filters: 3, kernelSize: 3, inputShape: [5, 5, 2] }), L.batchNormalization(), L.reLU(), L.flatten(), L.dense({ units: 2 })]);
+    m.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' });
+    const bn = m.layers.find((l) => l instanceof L.BatchNormalization) as L.BatchNormalization;
+    const mean0 = Array.from(bn.movingMean.values);
+    await m.fit(randomNormal([8, 5, 5, 2], 0, 1, { seed: 7 }), new Tensor(Int32Array.from([0, 1, 0, 1, 1, 0, 1, 0]), [8]), { epochs: 1, batchSize: 4, verbose: 0 });
+    assert.notDeepEqual(Array.from(bn.movingMean.values), mean0);
+  });
+});
