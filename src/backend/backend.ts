@@ -145,4 +145,12 @@ export interface Backend {
   /** Gradient of batchNormTrain with respect to x, gamma and beta (batch statistics differentiated). */
   batchNormTrainGrad(dy: FloatArray, x: FloatArray, gamma: FloatArray, mean: FloatArray, variance: FloatArray,
     channels: number, epsilon: number): BatchNormGradResult;
+
+  // ---- optimizer steps (in place on the variable and its slots) ----
+  /**
+   * Adam's update, Keras form: m += (g − m)·c1; v += (g² − v)·c2; w −= m·alpha/(√v + ε), with
+   * c1 = 1 − β₁, c2 = 1 − β₂ and alpha the bias-corrected learning rate. w, m and v share one type.
+   */
+  adamUpdate(w: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, alpha: number, oneMinusBeta1: number,
+    oneMinusBeta2: number, epsilon: number): void;
 }

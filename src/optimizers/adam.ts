@@ -13,6 +13,7 @@
  */
 import { Optimizer, optionsOf, type FloatData, type OptimizerOptions, type SlotSpec } from './optimizer.js';
 import { NON_NEGATIVE, OptionReader, UNIT_HALF_OPEN } from './options.js';
+import { adamUpdateInPlace } from '../ops/optimizer_steps.js';
 
 export interface AdamOptions extends OptimizerOptions {
   /** Decay of the first-moment average, in [0, 1). Default 0.9. */
@@ -75,12 +76,7 @@ export class Adam extends Optimizer {
         w[i] = w[i] - (m[i] * alpha) / (Math.sqrt(vh[i]) + eps);
       }
     } else {
-      for (let i = 0; i < n; i++) {
-        const gi = g[i];
-        m[i] = m[i] + (gi - m[i]) * oneMinusB1;
-        v[i] = v[i] + (gi * gi - v[i]) * oneMinusB2;
-        w[i] = w[i] - (m[i] * alpha) / (Math.sqrt(v[i]) + eps);
-      }
+      adamUpdateInPlace(w, g, m, v, alpha, b1, b2, eps);
     }
   }
 

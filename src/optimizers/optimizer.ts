@@ -347,6 +347,7 @@ export abstract class Optimizer {
         for (let i = 0; i < w.length; i++) w[i] = w[i] - w[i] * wd * lr;
       }
       this.updateStep(g, w, state.slots, lr);
+      variable.version++; // updated in place: caches of derived values (folded weights) must refresh
     }
     this.iter++;
     return this.iter;

@@ -118,7 +118,17 @@ describe('inference fusion of conv → BatchNormalization → activation', () =>
     m.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' });
     const bn = m.layers.find((l) => l instanceof L.BatchNormalization) as L.BatchNormalization;
     const mean0 = Array.from(bn.movingMean.values);
-    await m.fit(randomNormal([8, 5, 5, 2], 0, 1, { seed: 7 }), new Tensor(Int32Array.from([0, 1, 0, 1, 1, 0, 1, 0]), [8]), { epochs: 1, batchSize: 4, verbose: 0 });
+    const x = randomNormal([8, 5, 5, 2], 0, 1, { seed: 7 });
+    const conv = m.layers[0] as L.Conv2D;
+    const v0 = conv.kernel.version;
+    const before = m.predict(x);
+    await m.fit(x, new Tensor(Int32Array.from([0, 1, 0, 1, 1, 0, 1, 0]), [8]), { epochs: 1, batchSize: 4, verbose: 0 });
     assert.notDeepEqual(Array.from(bn.movingMean.values), mean0);
+    assert.ok(conv.kernel.version > v0, 'in-place optimizer updates bump the variable version');
+    // The optimizer updated the kernels in place: the folded weights must follow.
+    const after = m.predict(x);
+    process.env.CONVKIT_FUSION = '0';
+    assert.ok(maxRelErr(after, m.predict(x)) < 1e-5, 'fused predict after fit equals layer-by-layer');
+    assert.ok(maxRelErr(after, before) > 1e-4, 'training changed the predictions');
   });
 });

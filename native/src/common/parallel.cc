@@ -75,7 +75,10 @@ class Pool {
   void Start(int n) {
     size_ = std::max(1, n);
     stop_ = false;
-    for (int i = 1; i < size_; i++) workers_.emplace_back([this] { Loop(); });
+    // Workers start from the generation current now: one that begins running only after a later
+    // Stop() must still see that stop as news, or join() would wait forever.
+    const uint64_t gen = generation_.load(std::memory_order_acquire);
+    for (int i = 1; i < size_; i++) workers_.emplace_back([this, gen] { Loop(gen); });
   }
 
   void Stop() {
@@ -89,9 +92,8 @@ class Pool {
     workers_.clear();
   }
 
-  void Loop() {
+  void Loop(uint64_t seen) {
     tls_in_region = true;
-    uint64_t seen = generation_.load(std::memory_order_acquire);
     for (;;) {
       // Spin a little before sleeping: kernels arrive back to back during training.
       uint64_t g = seen;

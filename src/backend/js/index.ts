@@ -15,6 +15,7 @@ import { avgPool, avgPoolBackprop, maxPool, maxPoolBackprop } from './pool.js';
 import { argReduce, reduce } from './reduce.js';
 import { logSoftmax, softmax, sparseSoftmaxCrossEntropy } from './softmax.js';
 import { unary, unaryGrad } from './unary.js';
+import { adamUpdate } from './optimizer.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -27,4 +28,5 @@ export const jsBackend: Backend = {
   maxPool, maxPoolBackprop, avgPool, avgPoolBackprop,
   softmax, logSoftmax, sparseSoftmaxCrossEntropy,
   batchNormTrain, batchNormInference, batchNormTrainGrad,
+  adamUpdate,
 };

@@ -14,6 +14,7 @@ import { batchnormKernels } from './batchnorm.js';
 import { convKernels } from './conv.js';
 import { depthwiseKernels } from './depthwise.js';
 import { poolKernels } from './pool.js';
+import { optimizerKernels } from './optimizer.js';
 
 export type NativeBackend = Partial<Backend> & { name: 'native'; addon: NativeAddon };
 
@@ -32,5 +33,6 @@ export function createNativeBackend(): NativeBackend {
     ...convKernels(addon),
     ...depthwiseKernels(addon),
     ...poolKernels(addon),
+    ...optimizerKernels(addon),
   };
 }

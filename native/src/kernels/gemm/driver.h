@@ -109,7 +109,7 @@ CONVKIT_GEMM_TARGET void PackB(const Problem& pr, int64_t p0, int64_t kc, int64_
 
 inline int64_t RoundUp(int64_t x, int64_t r) { return (x + r - 1) / r * r; }
 
-// K provides MR, NR, KC, MC, NC and Tile(kc, a_panel, b_panel, c, ldc, mr, nr, epi).
+// K provides MR, NR, KC, MC, NC, kDirectAMaxN and Tile<kDirectA>(kc, a, lda, b_panel, c, ldc, mr, nr, epi).
 template <class K>
 CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
   constexpr int MR = K::MR, NR = K::NR;
@@ -160,12 +160,14 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
 }
 
 // Register-tiled micro-kernel over a SIMD abstraction T (vector type V of W floats). The MR×NV
-// accumulators stay in registers for the whole k loop; a full tile runs the epilogue in vectors
-// while C is hot, an edge tile goes through a stack buffer and the scalar epilogue.
+// accumulators stay in registers for the whole k loop; the epilogue then runs in vectors while C
+// is hot (edge tiles through padded stack buffers; scalar only for the generic kernel).
 template <class T, int MR_, int NV, int KC_, int MC_, int NC_>
 struct MicroKernel {
   static constexpr int MR = MR_, NR = NV * T::W, KC = KC_, MC = MC_, NC = NC_;
-  static constexpr int64_t kDirectAMaxN = 2 * NR > 64 ? 2 * NR : 64;
+  // Reading A in place needs a real broadcast-from-memory; the scalar generic kernel vectorises
+  // only over packed panels.
+  static constexpr int64_t kDirectAMaxN = T::kBroadcast ? (2 * NR > 64 ? 2 * NR : 64) : 0;
   using V = typename T::V;
 
   // kDirectA: `a` points into the caller's row-major op(A) (row stride lda) instead of a packed
@@ -199,7 +201,34 @@ struct MicroKernel {
 #pragma GCC unroll 8
       for (int j = 0; j < NV; j++) T::Store(tmp + i * NR + j * T::W, acc[i][j]);
     if (mr == MR && nr == NR) FullTileEpilogue(tmp, c, ldc, e);
+    else if (T::kBroadcast) PartialTileEpilogue(tmp, c, ldc, mr, nr, e);
     else ScalarTileEpilogue(tmp, NR, c, ldc, mr, nr, e);
+  }
+
+  // Edge tile (narrow n such as 6 or 10 makes every tile one): stage the C and bias fragments in
+  // padded buffers so the vector epilogue still runs, then copy the valid part back.
+  __attribute__((noinline)) CONVKIT_GEMM_TARGET static void PartialTileEpilogue(const float* tmp, float* c, int64_t ldc,
+                                                                                int mr, int nr, const TileEpi& e) {
+    alignas(64) float cbuf[MR * NR];
+    alignas(64) float bbuf[NR];
+    if (e.beta != 0.f)
+      for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++) cbuf[i * NR + j] = c[i * ldc + j];
+    TileEpi pe = e;
+    if (e.bias) {
+      for (int j = 0; j < NR; j++) bbuf[j] = j < nr ? e.bias[j] : 0.f;
+      pe.bias = bbuf;
+    }
+    // Rows past mr would only read uninitialised padding; their results are discarded.
+    if (e.beta != 0.f)
+      for (int i = mr; i < MR; i++)
+        for (int j = 0; j < NR; j++) cbuf[i * NR + j] = 0.f;
+    if (e.beta != 0.f)
+      for (int i = 0; i < mr; i++)
+        for (int j = nr; j < NR; j++) cbuf[i * NR + j] = 0.f;
+    FullTileEpilogue(tmp, cbuf, NR, pe);
+    for (int i = 0; i < mr; i++)
+      for (int j = 0; j < nr; j++) c[i * ldc + j] = cbuf[i * NR + j];
   }
 
   __attribute__((noinline)) CONVKIT_GEMM_TARGET static void FullTileEpilogue(const float* tmp, float* c, int64_t ldc,

@@ -13,6 +13,7 @@ namespace {
 struct YmmT {
   using V = __m256;
   static constexpr int W = 8;
+  static constexpr bool kBroadcast = true;
   CONVKIT_GEMM_TARGET static V Zero() { return _mm256_setzero_ps(); }
   CONVKIT_GEMM_TARGET static V Set1(float x) { return _mm256_set1_ps(x); }
   CONVKIT_GEMM_TARGET static V Load(const float* p) { return _mm256_loadu_ps(p); }

@@ -16,6 +16,7 @@ namespace {
 struct ZmmT {
   using V = __m512;
   static constexpr int W = 16;
+  static constexpr bool kBroadcast = true;
   CONVKIT_GEMM_TARGET static V Zero() { return _mm512_setzero_ps(); }
   CONVKIT_GEMM_TARGET static V Set1(float x) { return _mm512_set1_ps(x); }
   CONVKIT_GEMM_TARGET static V Load(const float* p) { return _mm512_loadu_ps(p); }
@@ -31,6 +32,7 @@ struct ZmmT {
 struct Ymm32T {
   using V = __m256;
   static constexpr int W = 8;
+  static constexpr bool kBroadcast = true;
   CONVKIT_GEMM_TARGET static V Zero() { return _mm256_setzero_ps(); }
   CONVKIT_GEMM_TARGET static V Set1(float x) { return _mm256_set1_ps(x); }
   CONVKIT_GEMM_TARGET static V Load(const float* p) { return _mm256_loadu_ps(p); }

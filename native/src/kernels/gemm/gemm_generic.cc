@@ -10,6 +10,7 @@ namespace {
 struct ScalarT {
   using V = float;
   static constexpr int W = 1;
+  static constexpr bool kBroadcast = false;
   static V Zero() { return 0.f; }
   static V Set1(float x) { return x; }
   static V Load(const float* p) { return *p; }
