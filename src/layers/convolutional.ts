@@ -93,11 +93,15 @@ export abstract class BaseConv2D extends Layer {
    * call. Used by model execution when training is off and nothing is recorded; the folded weights
    * are cached until any of the variables involved is assigned.
    */
-  applyFolded(x: Tensor, bn: BatchNormalization, activation: FusedActivation): Tensor {
-    this.maybeBuild([null, ...x.shape.slice(1)]);
-    this.assertInputCompatible(x.shape);
+  applyFolded(x: Tensor, bn: BatchNormalization, activation: FusedActivation,
+    pad?: readonly [readonly [number, number], readonly [number, number]]): Tensor {
+    // With `pad` (a folded ZeroPadding2D; this layer's own padding is then 'valid'), the layer sees
+    // the padded shape, and the convolution pads explicitly instead.
+    const shape = pad ? [x.shape[0], x.shape[1] + pad[0][0] + pad[0][1], x.shape[2] + pad[1][0] + pad[1][1], x.shape[3]] : x.shape;
+    this.maybeBuild([null, ...shape.slice(1)]);
+    this.assertInputCompatible(shape);
     const { kernel, bias } = foldBatchNorm(this, bn);
-    const opts = { strides: this.strides, padding: this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (${this.className})` };
+    const opts = { strides: this.strides, padding: pad ?? this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (${this.className})` };
     return this instanceof DepthwiseConv2D
       ? ops.fusedDepthwiseConv2d(x, kernel, bias, activation, opts)
       : ops.fusedConv2d(x, kernel, bias, activation, opts);

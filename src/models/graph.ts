@@ -62,7 +62,7 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
       const start = plan.starts.get(node);
       if (start) {
         const x = values.get(node.inputs[0]) as Tensor;
-        values.set(start.result, start.chain.conv.applyFolded(x, start.chain.bn, start.chain.activation));
+        values.set(start.result, start.chain.conv.applyFolded(x, start.chain.bn, start.chain.activation, start.chain.pad));
         continue;
       }
     }

@@ -3,7 +3,9 @@
  * Activation) into one convolution with folded weights and the activation in its epilogue — the
  * block every modern CNN (MobileNet, ResNet, EfficientNet) repeats. Applies only when nothing is
  * recorded and training is off, so training and gradients always see the layers as written. The
- * intermediate tensors must have no other consumer and not be model outputs.
+ * intermediate tensors must have no other consumer and not be model outputs. A ZeroPadding2D right
+ * before a 'valid' convolution of such a chain joins it as the conv's explicit padding, so the padded
+ * copy of the activation is never materialised (MobileNet pads before every stride-2 depthwise conv).
  */
 import type { FusedActivation } from '../backend/backend.js';
 import { isRecording } from '../autograd/tape.js';
@@ -12,6 +14,7 @@ import { BaseConv2D } from '../layers/convolutional.js';
 import { BatchNormalization } from '../layers/normalization.js';
 import { ReLU } from '../layers/activation_layers.js';
 import { ActivationLayer } from '../layers/core.js';
+import { ZeroPadding2D } from '../layers/reshaping.js';
 import type { Layer } from '../layers/layer.js';
 import type { GraphNode, SymbolicTensor } from '../layers/symbolic.js';
 
@@ -19,8 +22,10 @@ export interface FoldedChain {
   conv: BaseConv2D;
   bn: BatchNormalization;
   activation: FusedActivation;
-  /** Number of layers the chain replaces (2: conv+BN, 3: conv+BN+activation). */
-  length: 2 | 3;
+  /** Explicit [[top, bottom], [left, right]] padding of a ZeroPadding2D folded in front of the conv. */
+  pad?: [[number, number], [number, number]];
+  /** Number of layers the chain replaces: conv+BN, + the activation, + the leading ZeroPadding2D. */
+  length: number;
 }
 
 /** Fusion is allowed now: inference, nothing recorded, and not switched off by CONVKIT_FUSION=0. */
@@ -42,14 +47,30 @@ function foldable(conv: Layer, bn: Layer): boolean {
   return conv instanceof BaseConv2D && fusedActivationOf(conv.activation) === 'linear' && bn instanceof BatchNormalization;
 }
 
+/** A ZeroPadding2D that can become the explicit padding of `conv` (which must pad nothing itself). */
+function padFoldable(pad: Layer, conv: BaseConv2D): pad is ZeroPadding2D {
+  return pad instanceof ZeroPadding2D && conv.padding === 'valid';
+}
+
+function withPad(chain: FoldedChain, pad: ZeroPadding2D): FoldedChain {
+  const [[t, b], [l, r]] = pad.padding;
+  return { ...chain, pad: [[t, b], [l, r]], length: chain.length + 1 };
+}
+
 /** For a Sequential stack: the chain starting at each index, or null. */
 export function planStack(stack: readonly Layer[]): (FoldedChain | null)[] {
-  return stack.map((l, i) => {
+  const chains = stack.map((l, i): FoldedChain | null => {
     const bn = stack[i + 1];
     if (!bn || !foldable(l, bn)) return null;
     const next = stack[i + 2];
     const act = next ? activationOfLayer(next) : null;
     return { conv: l as BaseConv2D, bn: bn as BatchNormalization, activation: act ?? 'linear', length: act ? 3 : 2 };
+  });
+  return chains.map((c, i) => {
+    const next = chains[i + 1];
+    if (next && padFoldable(stack[i], next.conv)) return withPad(next, stack[i]);
+    // A conv whose padding layer was folded into the previous entry is reached through it only.
+    return c;
   });
 }
 
@@ -80,6 +101,17 @@ export function planGraph(nodes: readonly GraphNode[], outputs: readonly Symboli
     plan.starts.set(n, { chain, result: act && actNode ? actNode.outputs[0] : bnNode.outputs[0] });
     plan.absorbed.add(bnNode);
     if (act && actNode) plan.absorbed.add(actNode);
+  }
+  // Chains whose conv reads a ZeroPadding2D output that nothing else reads start at the pad node
+  // instead (it precedes the conv in execution order and has the same single input).
+  for (const [convNode, start] of [...plan.starts]) {
+    const padNode = convNode.inputs[0].node;
+    if (padNode.inputs.length !== 1 || padNode.outputs.length !== 1 || plan.absorbed.has(padNode) ||
+      plan.starts.has(padNode) || soleConsumer(padNode.outputs[0]) !== convNode ||
+      !padFoldable(padNode.layer, start.chain.conv)) continue;
+    plan.starts.delete(convNode);
+    plan.absorbed.add(convNode);
+    plan.starts.set(padNode, { chain: withPad(start.chain, padNode.layer), result: start.result });
   }
   return plan;
 }

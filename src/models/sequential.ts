@@ -122,7 +122,7 @@ export class Sequential extends Model {
       for (let i = 0; i < this.stack.length; i++) {
         const chain = plan[i];
         if (chain) {
-          out = chain.conv.applyFolded(out, chain.bn, chain.activation);
+          out = chain.conv.applyFolded(out, chain.bn, chain.activation, chain.pad);
           i += chain.length - 1;
         } else {
           out = this.stack[i].apply(out, ctx);

@@ -132,3 +132,67 @@ describe('inference fusion of conv → BatchNormalization → activation', () =>
     assert.ok(maxRelErr(after, before) > 1e-4, 'training changed the predictions');
   });
 });
+
+/** Runs `fn` counting calls of the named backend kernels. */
+function countKernels<T>(names: string[], fn: () => T): { result: T; counts: Record<string, number> } {
+  const be = getBackend() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const originals = names.map((n) => be[n]);
+  const counts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  names.forEach((n, i) => { be[n] = (...a: unknown[]) => { counts[n]++; return originals[i](...a); }; });
+  try {
+    return { result: fn(), counts };
+  } finally {
+    names.forEach((n, i) => { be[n] = originals[i]; });
+  }
+}
+
+describe('inference fusion of ZeroPadding2D → valid conv', () => {
+  afterEach(() => { delete process.env.CONVKIT_FUSION; });
+
+  it('Sequential: pad folds into the following valid DepthwiseConv2D / Conv2D chain, not into a same conv', () => {
+    const m = new Sequential([
+      L.zeroPadding2d({ padding: [[0, 1], [1, 2]], inputShape: [9, 10, 3] }),
+      L.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'valid', useBias: false }),
+      L.batchNormalization(), L.reLU({ maxValue: 6 }),
+      L.zeroPadding2d({ padding: 1 }),
+      L.conv2d({ filters: 4, kernelSize: 3, padding: 'valid' }), L.batchNormalization(),
+      L.zeroPadding2d({ padding: [2, 1] }),                      // before a 'same' conv: stays a layer
+      L.conv2d({ filters: 3, kernelSize: 3, padding: 'same' }), L.batchNormalization(), L.reLU(),
+    ]);
+    randomizeBatchNorms(m, 11);
+    const x = randomNormal([3, 9, 10, 3], 0, 2, { seed: 12 });
+    const { result: fused, counts } = countKernels(['pad', 'batchNormInference'], () => m.predict(x));
+    assert.equal(counts.pad, 1, 'only the pad before the same conv ran');
+    assert.equal(counts.batchNormInference, 0);
+    process.env.CONVKIT_FUSION = '0';
+    const plain = countKernels(['pad'], () => m.predict(x));
+    assert.equal(plain.counts.pad, 3);
+    assert.ok(maxRelErr(fused, plain.result) < 1e-5, `fused vs layer-by-layer: ${maxRelErr(fused, plain.result)}`);
+  });
+
+  it('functional: pad folded only when the conv chain is its sole reader and it is not an output', () => {
+    const input = Input({ shape: [8, 7, 5] });
+    const p1 = L.zeroPadding2d({ padding: [[1, 0], [0, 1]] }).apply(input);
+    const d1 = L.depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false }).apply(p1);
+    const r1 = L.reLU({ maxValue: 6 }).apply(L.batchNormalization().apply(d1));
+    const p2 = L.zeroPadding2d({ padding: 1 }).apply(r1);       // also read by the pooling: not folded
+    const d2 = L.depthwiseConv2d({ kernelSize: 3 }).apply(p2);
+    const b2 = L.batchNormalization().apply(d2);
+    const pool = L.globalAveragePooling2d().apply(p2);
+    const p3 = L.zeroPadding2d({ padding: 1 }).apply(b2);       // a model output: not folded
+    const d3 = L.depthwiseConv2d({ kernelSize: 3, useBias: false }).apply(p3);
+    const r3 = L.reLU().apply(L.batchNormalization().apply(d3));
+    const out = L.concatenate().apply([L.globalAveragePooling2d().apply(r3), pool]);
+    const m = new Model({ inputs: input, outputs: [out, p3] });
+    randomizeBatchNorms(m, 13);
+    const x = randomNormal([2, 8, 7, 5], 0, 2, { seed: 14 });
+    const run = () => noGrad(() => m.apply(x, { training: false }) as unknown as Tensor[]);
+    const { result: fused, counts } = countKernels(['pad', 'batchNormInference'], run);
+    assert.equal(counts.pad, 2, 'the shared pad and the output pad ran as layers');
+    assert.equal(counts.batchNormInference, 0);
+    process.env.CONVKIT_FUSION = '0';
+    const plain = countKernels(['pad'], run);
+    assert.equal(plain.counts.pad, 3);
+    fused.forEach((t, i) => assert.ok(maxRelErr(t, plain.result[i]) < 1e-5, `output ${i}`));
+  });
+});

@@ -1,6 +1,7 @@
-// depthwiseConv2d(x, filter, out, info), depthwiseConv2dBackpropInput(dy, filter, out, info),
+// depthwiseConv2d(x, filter, bias|null, out, info, act), depthwiseConv2dBackpropInput(dy, filter, out, info),
 // depthwiseConv2dBackpropFilter(x, dy, out, info). `info` is the 18 Conv2DInfo fields in
-// declaration order, with outChannels = inChannels · channelMultiplier.
+// declaration order, with outChannels = inChannels · channelMultiplier; `act` the Act code
+// (0 linear … 4 tanh), as conv2d.
 #include <string>
 
 #include "common/args.h"
@@ -28,12 +29,15 @@ Sizes ParseInfo(const Napi::CallbackInfo& info, size_t i) {
 }
 
 Napi::Value Forward(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 4, "depthwiseConv2d");
-  Sizes z = ParseInfo(info, 3);
+  ExpectArgs(info, 6, "depthwiseConv2d");
+  Sizes z = ParseInfo(info, 4);
+  int64_t act = ArgInt(info, 5, 0, 4, "act");
   F32 x = ArgF32(info, 0, z.in, "x");
   F32 f = ArgF32(info, 1, z.filter, "filter");
-  F32 y = ArgF32(info, 2, z.out, "out");
-  DepthwiseForward(z.s, x.data, f.data, y.data);
+  const float* bias = nullptr;
+  if (!info[2].IsNull() && !info[2].IsUndefined()) bias = ArgF32(info, 2, z.s.oc, "bias").data;
+  F32 y = ArgF32(info, 3, z.out, "out");
+  DepthwiseForward(z.s, x.data, f.data, y.data, bias, static_cast<Act>(act));
   return info.Env().Undefined();
 }
 

@@ -77,14 +77,20 @@ inline void AddRun(float* __restrict dst, const float* __restrict src, int64_t l
 
 }  // namespace
 
-void Im2col(const ConvShape& s, const float* x, int64_t p0, int64_t count, float* cols) {
-  const int64_t C = s.c, KW = s.kw, kwc = KW * C, kkc = s.Kkc();
+namespace {
+
+// KWC > 0: the run length KW·C is that compile-time constant (small-channel first layers, where
+// per-run overhead dominates); KWC == 0: any length.
+template <int KWC>
+void Im2colImpl(const ConvShape& s, const float* x, int64_t p0, int64_t count, float* cols) {
+  const int64_t C = s.c, KW = s.kw, kwc = KWC > 0 ? KWC : KW * C, kkc = s.kh * kwc;
   Pos q = Decompose(s, p0);
   for (int64_t r = 0; r < count; r++, Advance(s, &q)) {
     float* row = cols + r * kkc;
     const int64_t ih0 = q.oh * s.sh - s.pt, iw0 = q.ow * s.sw - s.pl;
     // With dilation 1 and the window inside the row, the KW·C values are one contiguous run of x.
     const bool whole = s.dw == 1 && iw0 >= 0 && iw0 + KW <= s.w;
+    const float* ximg = x + q.n * s.h * s.w * C;
     for (int64_t kh = 0; kh < s.kh; kh++) {
       float* d = row + kh * kwc;
       const int64_t ih = ih0 + kh * s.dh;
@@ -92,9 +98,10 @@ void Im2col(const ConvShape& s, const float* x, int64_t p0, int64_t count, float
         ZeroRun(d, kwc);
         continue;
       }
-      const float* xr = x + (q.n * s.h + ih) * s.w * C;
+      const float* xr = ximg + ih * s.w * C;
       if (whole) {
-        CopyRun(d, xr + iw0 * C, kwc);
+        if (KWC > 0) CopyFixed<KWC>(d, xr + iw0 * C);
+        else CopyRun(d, xr + iw0 * C, kwc);
         continue;
       }
       for (int64_t kw = 0; kw < KW; kw++) {
@@ -106,9 +113,28 @@ void Im2col(const ConvShape& s, const float* x, int64_t p0, int64_t count, float
   }
 }
 
-void Col2imRows(const ConvShape& s, const float* cols, int64_t p0, int64_t count, float* dx, int64_t row0,
+using Im2colFn = void (*)(const ConvShape&, const float*, int64_t, int64_t, float*);
+
+template <int... Ns>
+constexpr std::array<Im2colFn, sizeof...(Ns)> Im2colTable(std::integer_sequence<int, Ns...>) {
+  return {{Im2colImpl<Ns>...}};
+}
+
+constexpr auto kIm2col = Im2colTable(std::make_integer_sequence<int, kFixedRuns>{});
+
+}  // namespace
+
+void Im2col(const ConvShape& s, const float* x, int64_t p0, int64_t count, float* cols) {
+  const int64_t kwc = s.kw * s.c;
+  kIm2col[kwc < kFixedRuns ? kwc : 0](s, x, p0, count, cols);
+}
+
+namespace {
+
+template <int KWC>
+void Col2imImpl(const ConvShape& s, const float* cols, int64_t p0, int64_t count, float* dx, int64_t row0,
                 int64_t row1) {
-  const int64_t C = s.c, KW = s.kw, kwc = KW * C, kkc = s.Kkc();
+  const int64_t C = s.c, KW = s.kw, kwc = KWC > 0 ? KWC : KW * C, kkc = s.kh * kwc;
   Pos q = Decompose(s, p0);
   for (int64_t r = 0; r < count; r++, Advance(s, &q)) {
     const float* row = cols + r * kkc;
@@ -121,6 +147,8 @@ void Col2imRows(const ConvShape& s, const float* cols, int64_t p0, int64_t count
       const float* src = row + kh * kwc;
       float* xr = dx + g * s.w * C;
       if (whole) {
+        // Through the table, not inlined: inlined fixed-size adds measured slower here (the
+        // overlapping windows of consecutive positions chain their loads and stores).
         AddRun(xr + iw0 * C, src, kwc);
         continue;
       }
@@ -130,6 +158,23 @@ void Col2imRows(const ConvShape& s, const float* cols, int64_t p0, int64_t count
       }
     }
   }
+}
+
+using Col2imFn = void (*)(const ConvShape&, const float*, int64_t, int64_t, float*, int64_t, int64_t);
+
+template <int... Ns>
+constexpr std::array<Col2imFn, sizeof...(Ns)> Col2imTable(std::integer_sequence<int, Ns...>) {
+  return {{Col2imImpl<Ns>...}};
+}
+
+constexpr auto kCol2im = Col2imTable(std::make_integer_sequence<int, kFixedRuns>{});
+
+}  // namespace
+
+void Col2imRows(const ConvShape& s, const float* cols, int64_t p0, int64_t count, float* dx, int64_t row0,
+                int64_t row1) {
+  const int64_t kwc = s.kw * s.c;
+  kCol2im[kwc < kFixedRuns ? kwc : 0](s, cols, p0, count, dx, row0, row1);
 }
 
 }  // namespace convkit

@@ -27,7 +27,8 @@ dw::Table ActiveTable() {
 // Rows per ParallelFor chunk so each chunk carries at least ~64K multiply-adds.
 int64_t Grain(int64_t per_row) { return std::max<int64_t>(1, 65536 / std::max<int64_t>(per_row, 1)); }
 
-void ForwardRowsM(const ConvShape& s, const float* x, const float* f, float* y, int64_t r0, int64_t r1) {
+void ForwardRowsM(const ConvShape& s, const float* x, const float* f, const float* bias, Act act, float* y, int64_t r0,
+                  int64_t r1) {
   const int64_t C = s.c, M = s.m, CM = C * M;
   for (int64_t r = r0; r < r1; r++) {
     const int64_t n = r / s.oh, oh = r % s.oh, ih0 = oh * s.sh - s.pt;
@@ -35,7 +36,11 @@ void ForwardRowsM(const ConvShape& s, const float* x, const float* f, float* y, 
     dw::TapRange(ih0, s.dh, s.kh, s.h, &kh0, &kh1);
     for (int64_t ow = 0; ow < s.ow; ow++) {
       float* yp = y + (r * s.ow + ow) * CM;
-      std::fill(yp, yp + CM, 0.f);
+      if (bias) {
+        std::copy(bias, bias + CM, yp);
+      } else {
+        std::fill(yp, yp + CM, 0.f);
+      }
       const int64_t iw0 = ow * s.sw - s.pl;
       int64_t kw0, kw1;
       dw::TapRange(iw0, s.dw, s.kw, s.w, &kw0, &kw1);
@@ -48,6 +53,9 @@ void ForwardRowsM(const ConvShape& s, const float* x, const float* f, float* y, 
             for (int64_t m = 0; m < M; m++) yp[c * M + m] += v * fp[c * M + m];
           }
         }
+      }
+      if (act != Act::kLinear) {
+        for (int64_t j = 0; j < CM; j++) yp[j] = ApplyAct(act, yp[j]);
       }
     }
   }
@@ -105,10 +113,10 @@ void BackpropFilterRowsM(const ConvShape& s, const float* x, const float* dy, do
 
 }  // namespace
 
-void DepthwiseForward(const ConvShape& s, const float* x, const float* filter, float* y) {
+void DepthwiseForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act) {
   auto fn = s.m == 1 ? ActiveTable().forward : ForwardRowsM;
   ParallelFor(s.n * s.oh, Grain(s.ow * s.oc * s.kh * s.kw),
-              [&](int64_t b, int64_t e) { fn(s, x, filter, y, b, e); });
+              [&](int64_t b, int64_t e) { fn(s, x, filter, bias, act, y, b, e); });
 }
 
 void DepthwiseBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx) {

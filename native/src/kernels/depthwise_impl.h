@@ -18,40 +18,63 @@ namespace convkit {
 namespace dw {
 namespace {
 
+// The forward epilogue: per-channel bias folded into the accumulator's start value, and the
+// activation applied before the store (sigmoid/tanh, rare after a depthwise conv, go through the
+// scalar ApplyAct on the stored values).
+struct Epi {
+  const float* bias;
+  Act act;
+};
+
+template <class T>
+CONVKIT_DW_TARGET inline typename T::V ClampAct(Act act, typename T::V v) {
+  if (act == Act::kRelu || act == Act::kRelu6) {
+    // NaN compares false, so it becomes 0 as in ApplyAct.
+    v = T::Select(T::Gt(v, T::Zero()), v, T::Zero());
+    if (act == Act::kRelu6) v = T::Select(T::Gt(v, T::Set1(6.f)), T::Set1(6.f), v);
+  }
+  return v;
+}
+
 // out[c..] = Σ_t a[ao[t] + c..]·b[bo[t] + c..] for channels [c, cend) in steps of U·W; returns the
 // first channel not done.
 template <class T, int U>
 CONVKIT_DW_TARGET inline int64_t DotTaps(const float* a, const int64_t* ao, const float* b, const int64_t* bo, int nt,
-                                         float* out, int64_t c, int64_t cend) {
+                                         float* out, int64_t c, int64_t cend, Epi e) {
   constexpr int64_t kStep = U * T::W;
+  const bool smooth = e.act == Act::kSigmoid || e.act == Act::kTanh;
   for (; c + kStep <= cend; c += kStep) {
     typename T::V acc[U];
-    for (int u = 0; u < U; u++) acc[u] = T::Zero();
+    for (int u = 0; u < U; u++) acc[u] = e.bias ? T::Load(e.bias + c + u * T::W) : T::Zero();
     for (int t = 0; t < nt; t++) {
       const float* ap = a + ao[t] + c;
       const float* bp = b + bo[t] + c;
       for (int u = 0; u < U; u++) acc[u] = T::Fma(T::Load(ap + u * T::W), T::Load(bp + u * T::W), acc[u]);
     }
-    for (int u = 0; u < U; u++) T::Store(out + c + u * T::W, acc[u]);
+    for (int u = 0; u < U; u++) T::Store(out + c + u * T::W, ClampAct<T>(e.act, acc[u]));
+    if (smooth) {
+      for (int64_t j = 0; j < kStep; j++) out[c + j] = ApplyAct(e.act, out[c + j]);
+    }
   }
   return c;
 }
 
 template <class V>
 CONVKIT_DW_TARGET inline void DotTapsAll(const float* a, const int64_t* ao, const float* b, const int64_t* bo, int nt,
-                                         float* out, int64_t C) {
-  int64_t c = DotTaps<V, 4>(a, ao, b, bo, nt, out, 0, C);
-  c = DotTaps<V, 2>(a, ao, b, bo, nt, out, c, C);
-  c = DotTaps<V, 1>(a, ao, b, bo, nt, out, c, C);
-  DotTaps<simd::ScalarT, 1>(a, ao, b, bo, nt, out, c, C);
+                                         float* out, int64_t C, Epi e = {nullptr, Act::kLinear}) {
+  int64_t c = DotTaps<V, 4>(a, ao, b, bo, nt, out, 0, C, e);
+  c = DotTaps<V, 2>(a, ao, b, bo, nt, out, c, C, e);
+  c = DotTaps<V, 1>(a, ao, b, bo, nt, out, c, C, e);
+  DotTaps<simd::ScalarT, 1>(a, ao, b, bo, nt, out, c, C, e);
 }
 
 // Interior pixels (every kw tap inside the row) share one tap list per row, with x offsets relative
 // to the pixel's first input column; only edge pixels list their clipped taps individually.
 template <class V>
-CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const float* f, float* y, int64_t r0,
-                                   int64_t r1) {
+CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const float* f, const float* bias, Act act,
+                                   float* y, int64_t r0, int64_t r1) {
   const int64_t C = s.c;
+  const Epi e{bias, act};
   std::vector<int64_t> xo(s.kh * s.kw), fo(s.kh * s.kw), xrel(s.kh * s.kw), frel(s.kh * s.kw);
   // ow with 0 <= ow·sw − pl and ow·sw − pl + (KW−1)·dw < W.
   const int64_t in_lo = std::min(s.ow, (s.pl + s.sw - 1) / s.sw);
@@ -74,7 +97,7 @@ CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const flo
       const int64_t iw0 = ow * s.sw - s.pl;
       float* out = y + (r * s.ow + ow) * C;
       if (ow >= in_lo && ow < in_hi) {
-        DotTapsAll<V>(ximg + iw0 * C, xrel.data(), f, frel.data(), nfull, out, C);
+        DotTapsAll<V>(ximg + iw0 * C, xrel.data(), f, frel.data(), nfull, out, C, e);
         continue;
       }
       int64_t kw0, kw1;
@@ -87,7 +110,7 @@ CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const flo
           fo[nt] = (kh * s.kw + kw) * C;
         }
       }
-      DotTapsAll<V>(ximg, xo.data(), f, fo.data(), nt, out, C);
+      DotTapsAll<V>(ximg, xo.data(), f, fo.data(), nt, out, C, e);
     }
   }
 }

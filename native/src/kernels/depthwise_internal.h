@@ -4,14 +4,16 @@
 #pragma once
 #include <cstdint>
 
+#include "common/activation.h"
 #include "kernels/conv_shape.h"
 
 namespace convkit {
 namespace dw {
 
 struct Table {
-  // y rows r = n·OH + oh in [r0, r1): every output value written.
-  void (*forward)(const ConvShape& s, const float* x, const float* f, float* y, int64_t r0, int64_t r1);
+  // y rows r = n·OH + oh in [r0, r1): every output value written, as act(sum + bias) (bias may be null).
+  void (*forward)(const ConvShape& s, const float* x, const float* f, const float* bias, Act act, float* y, int64_t r0,
+                  int64_t r1);
   // dx rows r = n·H + ih in [r0, r1), gathered from dy: every value written.
   void (*backprop_input)(const ConvShape& s, const float* dy, const float* f, float* dx, int64_t r0, int64_t r1);
   // acc[KH·KW·C] += the filter gradient contributed by output rows [r0, r1).

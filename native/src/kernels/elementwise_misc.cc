@@ -60,7 +60,8 @@ CK_INLINE void CappedReluImpl(const float* x, float* y, int64_t n, float m) {
     float v = x[i];
     float q = v > 0.f ? v : 0.f;
     q = q > m ? m : q;
-    y[i] = v != v ? v : q;
+    // The general formula gives NaN for NaN and for −∞ (slope 0 times ∞); keep both.
+    y[i] = v != v ? v : v == -__builtin_inff() ? __builtin_nanf("") : q;
   }
 }
 CK_ISA_VARIANTS(CappedReluRun, CappedReluImpl, (const float* x, float* y, int64_t n, float m), (x, y, n, m))

@@ -29,6 +29,53 @@ inline int WindowCells(const PoolShape& s, int64_t n, int64_t oh, int64_t ow, in
   return cnt;
 }
 
+// Partial vectors: the first n < W lanes, for the channel tail (C mod W), so small channel counts
+// (LeNet's 6, 16 under AVX-512) stay in vector registers instead of a scalar loop per channel.
+// Masked-off lanes are never read from or written to memory.
+template <class T>
+struct Part;
+
+template <>
+struct Part<simd::ScalarT> {
+  static float Load(const float* p, int) { return *p; }
+  static void Store(float* p, int, float v) { *p = v; }
+  static bool Eq(float a, float b) { return a == b; }
+};
+
+#if defined(__x86_64__)
+alignas(32) constexpr int32_t kLaneMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+template <>
+struct Part<simd::Avx2T> {
+  CONVKIT_SIMD_AVX2 static __m256i Mask(int n) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kLaneMask + 8 - n));
+  }
+  CONVKIT_SIMD_AVX2 static __m256 Load(const float* p, int n) { return _mm256_maskload_ps(p, Mask(n)); }
+  CONVKIT_SIMD_AVX2 static void Store(float* p, int n, __m256 v) { _mm256_maskstore_ps(p, Mask(n), v); }
+  CONVKIT_SIMD_AVX2 static __m256 Eq(__m256 a, __m256 b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+};
+
+template <>
+struct Part<simd::Avx512T> {
+  CONVKIT_SIMD_AVX512 static __mmask16 Mask(int n) { return static_cast<__mmask16>((1u << n) - 1); }
+  CONVKIT_SIMD_AVX512 static __m512 Load(const float* p, int n) { return _mm512_maskz_loadu_ps(Mask(n), p); }
+  CONVKIT_SIMD_AVX512 static void Store(float* p, int n, __m512 v) { _mm512_mask_storeu_ps(p, Mask(n), v); }
+  CONVKIT_SIMD_AVX512 static __mmask16 Eq(__m512 a, __m512 b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+};
+#endif
+
+// Loads/stores W lanes, or only the first `lanes` when the vector is a channel tail.
+template <class T, bool Tail>
+CONVKIT_POOL_TARGET inline typename T::V LoadL(const float* p, int lanes) {
+  if constexpr (Tail) return Part<T>::Load(p, lanes);
+  else return T::Load(p);
+}
+template <class T, bool Tail>
+CONVKIT_POOL_TARGET inline void StoreL(float* p, int lanes, typename T::V v) {
+  if constexpr (Tail) Part<T>::Store(p, lanes, v);
+  else T::Store(p, v);
+}
+
 // NaN propagates like the js kernel: `v > m || v is NaN` replaces m, so a NaN once held stays.
 template <class T, int U>
 CONVKIT_POOL_TARGET inline int64_t MaxCells(const float* x, const int64_t* xo, int nc, float* y, int64_t c, int64_t C) {

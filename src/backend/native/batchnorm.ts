@@ -1,4 +1,5 @@
 /** Native batch normalisation over the channel (last) axis, float32; float64 goes to js. */
+import { allocOutput } from './alloc.js';
 import type { Backend, BatchNormGradResult, BatchNormTrainResult, FloatArray } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
@@ -22,7 +23,7 @@ export function batchnormKernels(addon: NativeAddon): Pick<Backend, 'batchNormTr
       if (!(x instanceof Float32Array) || !(gamma instanceof Float32Array) || !(beta instanceof Float32Array)) {
         return jsBackend.batchNormTrain(x, gamma, beta, channels, epsilon);
       }
-      const y = new Float32Array(x.length), mean = new Float32Array(channels), variance = new Float32Array(channels);
+      const y = allocOutput(x.length, false), mean = new Float32Array(channels), variance = new Float32Array(channels);
       nTrain(x, gamma, beta, y, mean, variance, channels, epsilon);
       return { y, mean, variance };
     },
@@ -31,7 +32,7 @@ export function batchnormKernels(addon: NativeAddon): Pick<Backend, 'batchNormTr
       if (!allF32(x, mean, variance, gamma, beta)) {
         return jsBackend.batchNormInference(x, mean, variance, gamma, beta, channels, epsilon);
       }
-      const y = new Float32Array(x.length);
+      const y = allocOutput(x.length, false);
       nInference(x as F32, mean as F32, variance as F32, gamma as F32, beta as F32, y, channels, epsilon);
       return y;
     },
@@ -40,7 +41,7 @@ export function batchnormKernels(addon: NativeAddon): Pick<Backend, 'batchNormTr
       if (!allF32(dy, x, gamma, mean, variance)) {
         return jsBackend.batchNormTrainGrad(dy, x, gamma, mean, variance, channels, epsilon);
       }
-      const dx = new Float32Array(x.length), dgamma = new Float32Array(channels), dbeta = new Float32Array(channels);
+      const dx = allocOutput(x.length, false), dgamma = new Float32Array(channels), dbeta = new Float32Array(channels);
       nTrainGrad(dy as F32, x as F32, gamma as F32, mean as F32, variance as F32, dx, dgamma, dbeta, channels, epsilon);
       return { dx, dgamma, dbeta };
     },

@@ -2,6 +2,7 @@
  * Native 2-D convolution: float32 through the addon (im2col + blocked GEMM with the bias/activation
  * epilogue fused); float64 (gradient checks) and empty tensors stay in js.
  */
+import { allocOutput } from './alloc.js';
 import type { Backend, Epilogue, FloatArray, FusedActivation } from '../backend.js';
 import type { Conv2DInfo } from '../../shape/conv.js';
 import { jsBackend } from '../js/index.js';
@@ -37,7 +38,7 @@ export function convKernels(addon: NativeAddon): Pick<Backend, 'conv2d' | 'conv2
         (bias !== undefined && !(bias instanceof Float32Array)) || convIsEmpty(info)) {
         return jsBackend.conv2d(x, filter, info, epilogue);
       }
-      const out = new Float32Array(info.batch * info.outHeight * info.outWidth * info.outChannels);
+      const out = allocOutput(info.batch * info.outHeight * info.outWidth * info.outChannels, false);
       forward(x, filter, bias ?? null, out, convInfoArray(info), ACT_CODES[epilogue?.activation ?? 'linear']);
       return out;
     },

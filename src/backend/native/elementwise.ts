@@ -3,6 +3,7 @@
  * cast. Float32 (and int32 for binary/cast/where's condition) runs in the addon; anything involving
  * float64 goes to the js kernels.
  */
+import { allocOutput } from './alloc.js';
 import type { Backend, BinaryOp, DataArray, FloatArray, ReluAttrs, UnaryOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
@@ -62,7 +63,7 @@ export function elementwiseKernels(addon: NativeAddon): ElementwiseKernels {
   return {
     unary(op: UnaryOp, x: FloatArray, alpha = 1): FloatArray {
       if (!(x instanceof Float32Array)) return jsBackend.unary(op, x, alpha);
-      const y = new Float32Array(x.length);
+      const y = allocOutput(x.length, false);
       nUnary(opCode(unaryCode, op, 'unary'), x, y, alpha);
       return y;
     },
@@ -70,19 +71,19 @@ export function elementwiseKernels(addon: NativeAddon): ElementwiseKernels {
       if (!(dy instanceof Float32Array) || !(x instanceof Float32Array) || !(y instanceof Float32Array)) {
         return jsBackend.unaryGrad(op, dy, x, y, alpha);
       }
-      const dx = new Float32Array(dy.length);
+      const dx = allocOutput(dy.length, false);
       nUnaryGrad(opCode(unaryCode, op, 'unary'), dy, x, y, dx, alpha);
       return dx;
     },
     relu(x: FloatArray, attrs: ReluAttrs): FloatArray {
       if (!(x instanceof Float32Array)) return jsBackend.relu(x, attrs);
-      const y = new Float32Array(x.length);
+      const y = allocOutput(x.length, false);
       nRelu(x, y, attrs.negativeSlope, attrs.threshold, attrs.maxValue !== undefined, attrs.maxValue ?? 0);
       return y;
     },
     reluGrad(dy: FloatArray, x: FloatArray, attrs: ReluAttrs): FloatArray {
       if (!(dy instanceof Float32Array) || !(x instanceof Float32Array)) return jsBackend.reluGrad(dy, x, attrs);
-      const dx = new Float32Array(dy.length);
+      const dx = allocOutput(dy.length, false);
       nReluGrad(dy, x, dx, attrs.negativeSlope, attrs.threshold, attrs.maxValue !== undefined, attrs.maxValue ?? 0);
       return dx;
     },
@@ -91,25 +92,25 @@ export function elementwiseKernels(addon: NativeAddon): ElementwiseKernels {
       if (!isData4(a) || !isData4(b)) return jsBackend.binary(op, a, aShape, b, bShape, outShape);
       const n = sizeOf(outShape);
       // As the js floatLike rule: int32 only when both operands are.
-      const out = a instanceof Int32Array && b instanceof Int32Array ? new Int32Array(n) : new Float32Array(n);
+      const out = a instanceof Int32Array && b instanceof Int32Array ? new Int32Array(n) : allocOutput(n, false);
       nBinary(opCode(binaryCode, op, 'binary'), a, aShape, b, bShape, out, outShape);
       return out;
     },
     clip(x: FloatArray, lo: number, hi: number): FloatArray {
       if (!(x instanceof Float32Array)) return jsBackend.clip(x, lo, hi);
-      const y = new Float32Array(x.length);
+      const y = allocOutput(x.length, false);
       nClip(x, y, lo, hi);
       return y;
     },
     where(cond: DataArray, a: FloatArray, b: FloatArray): FloatArray {
       if (!isData4(cond) || !(a instanceof Float32Array) || !(b instanceof Float32Array)) return jsBackend.where(cond, a, b);
-      const y = new Float32Array(a.length);
+      const y = allocOutput(a.length, false);
       nWhere(cond, a, b, y);
       return y;
     },
     cast(x: DataArray, dtype: 'float32' | 'float64' | 'int32'): DataArray {
       if (!isData4(x) || dtype === 'float64') return jsBackend.cast(x, dtype);
-      const y = dtype === 'int32' ? new Int32Array(x.length) : new Float32Array(x.length);
+      const y = dtype === 'int32' ? new Int32Array(x.length) : allocOutput(x.length, false);
       nCast(x, y);
       return y;
     },

@@ -1,4 +1,5 @@
 /** Native matmul: float32 through the addon's blocked SIMD GEMM; float64 (gradient checks) stays in js. */
+import { allocOutput } from './alloc.js';
 import type { Backend, Epilogue, FloatArray, FusedActivation } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
@@ -18,7 +19,7 @@ export function matmulKernels(addon: NativeAddon): Pick<Backend, 'matmul'> {
       if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || (bias !== undefined && !(bias instanceof Float32Array))) {
         return jsBackend.matmul(a, b, batch, m, k, n, transA, transB, bBatch, epilogue);
       }
-      const out = new Float32Array(batch * m * n);
+      const out = allocOutput(batch * m * n, false);
       if (epilogue) {
         const code = ACTIVATION_CODES[epilogue.activation ?? 'linear'];
         if (code === undefined) throw new Error(`matmul: unknown fused activation '${String(epilogue.activation)}'`);

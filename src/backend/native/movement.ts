@@ -2,6 +2,7 @@
  * Native data movement. Float32 and int32 both move natively (4-byte elements: activations as well
  * as labels and indices); float64 goes to the js kernels. gatherGrad is float32 only.
  */
+import { allocOutput } from './alloc.js';
 import type { Backend, DataArray, FloatArray } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
@@ -21,7 +22,7 @@ function isData4(x: DataArray): x is Data4 {
 }
 
 function like(x: Data4, n: number): Data4 {
-  return x instanceof Int32Array ? new Int32Array(n) : new Float32Array(n);
+  return x instanceof Int32Array ? new Int32Array(n) : allocOutput(n, false);
 }
 
 function sizeOf(shape: Shape): number {
@@ -61,7 +62,7 @@ export function movementKernels(addon: NativeAddon): MovementKernels {
       const same = anyFloat ? ins.map((x) => (x instanceof Int32Array ? new Float32Array(x) : x)) : ins;
       let n = 0;
       for (const s of shapes) n += sizeOf(s);
-      const out = anyFloat ? new Float32Array(n) : new Int32Array(n);
+      const out = anyFloat ? allocOutput(n, false) : new Int32Array(n);
       nConcat(same, shapes, axis, out);
       return out;
     },

@@ -1,4 +1,5 @@
 /** Native max/average pooling: float32 through the addon's channel-vectorised loops; float64 stays in js. */
+import { allocOutput } from './alloc.js';
 import type { Backend, FloatArray } from '../backend.js';
 import type { Pool2DInfo } from '../../shape/conv.js';
 import { jsBackend } from '../js/index.js';
@@ -32,7 +33,7 @@ export function poolKernels(addon: NativeAddon): Pick<Backend, 'maxPool' | 'maxP
   return {
     maxPool(x: FloatArray, info: Pool2DInfo): FloatArray {
       if (!(x instanceof Float32Array) || isEmpty(info)) return jsBackend.maxPool(x, info);
-      const out = new Float32Array(outSize(info));
+      const out = allocOutput(outSize(info), false);
       maxPool(x, out, poolInfoArray(info));
       return out;
     },
@@ -46,7 +47,7 @@ export function poolKernels(addon: NativeAddon): Pick<Backend, 'maxPool' | 'maxP
     },
     avgPool(x: FloatArray, info: Pool2DInfo): FloatArray {
       if (!(x instanceof Float32Array) || isEmpty(info)) return jsBackend.avgPool(x, info);
-      const out = new Float32Array(outSize(info));
+      const out = allocOutput(outSize(info), false);
       avgPool(x, out, poolInfoArray(info));
       return out;
     },

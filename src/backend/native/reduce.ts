@@ -1,4 +1,5 @@
 /** Native reductions (float32) and argmax/argmin (float32 or int32); float64 goes to the js kernels. */
+import { allocOutput } from './alloc.js';
 import type { Backend, DataArray, FloatArray, ReduceOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
@@ -21,7 +22,7 @@ export function reduceKernels(addon: NativeAddon): Pick<Backend, 'reduce' | 'arg
       if (code === undefined) throw new Error(`native backend: unknown reduce op ${String(op)}`);
       let n = 1;
       for (let i = 0; i < shape.length; i++) if (!axes.includes(i)) n *= shape[i];
-      const out = new Float32Array(n);
+      const out = allocOutput(n, false);
       nReduce(code, x, shape, axes, out);
       return out;
     },
