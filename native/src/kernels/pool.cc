@@ -1,5 +1,6 @@
-// Dispatch (ISA, threading) for pooling. Max-pool backprop runs in two passes so both can be
-// threaded without write races: the argmax of every window (independent per output), then the
+// Dispatch (ISA, threading) for pooling. Max-pool backprop with non-overlapping windows (stride ≥
+// pool, the usual 2×2/2) is one pass over output rows that writes every dx cell exactly once.
+// Overlapping windows run in two passes so both can be threaded without write races: the argmax of every window (independent per output), then the
 // scatter of dy split by bands of input rows, each thread adding only into cells of its band. Within
 // a band the windows are visited in the js order, so each dx cell receives the same float
 // additions in the same order.
@@ -61,6 +62,13 @@ void MaxPoolForward(const PoolShape& s, const float* x, float* y) {
 }
 
 void MaxPoolBackprop(const PoolShape& s, const float* dy, const float* x, float* dx) {
+  if (s.sh >= s.ph && s.sw >= s.pw) {
+    // Non-overlapping windows: one pass, each dx cell written once by the output row that owns it.
+    auto tiled = ActiveTable().max_backprop_tiled;
+    ParallelFor(s.n * s.oh, Grain(s.sh * s.w * s.c * 2),
+                [&](int64_t b, int64_t e) { tiled(s, dy, x, dx, b, e); });
+    return;
+  }
   auto fn = ActiveTable().argmax;
   static thread_local std::vector<int32_t> idx_buf;
   const size_t outs = static_cast<size_t>(s.n * s.oh * s.ow * s.c);

@@ -4,6 +4,7 @@
 // offsets) and stored once.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -18,15 +19,22 @@ namespace convkit {
 namespace pool {
 namespace {
 
-// Cell offsets (in x) of the clipped window of output pixel (n, oh, ow); returns the count.
-inline int WindowCells(const PoolShape& s, int64_t n, int64_t oh, int64_t ow, int64_t* xo) {
-  int64_t h0, h1, w0, w1;
-  Window(oh, s.sh, s.pt, s.ph, s.h, &h0, &h1);
+// Cell offsets (in x) of the clipped window of output column ow, given the window's input rows
+// [h0, h1) of image n (hoisted per output row: the divisions and clipping cost more than a 2×2
+// window's work); returns the count.
+inline int RowCells(const PoolShape& s, int64_t n, int64_t h0, int64_t h1, int64_t ow, int64_t* xo) {
+  int64_t w0, w1;
   Window(ow, s.sw, s.pl, s.pw, s.w, &w0, &w1);
   int cnt = 0;
   for (int64_t h = h0; h < h1; h++)
     for (int64_t w = w0; w < w1; w++) xo[cnt++] = ((n * s.h + h) * s.w + w) * s.c;
   return cnt;
+}
+
+// Window rows [*h0, *h1) and image *n of output row r = n·OH + oh.
+inline void RowWindow(const PoolShape& s, int64_t r, int64_t* n, int64_t* h0, int64_t* h1) {
+  *n = r / s.oh;
+  Window(r % s.oh, s.sh, s.pt, s.ph, s.h, h0, h1);
 }
 
 // Partial vectors: the first n < W lanes, for the channel tail (C mod W), so small channel counts
@@ -77,87 +85,120 @@ CONVKIT_POOL_TARGET inline void StoreL(float* p, int lanes, typename T::V v) {
 }
 
 // NaN propagates like the js kernel: `v > m || v is NaN` replaces m, so a NaN once held stays.
-template <class T, int U>
+// Tail: one partial vector of C − c < W lanes (after the full vectors).
+template <class T, int U, bool Tail = false>
 CONVKIT_POOL_TARGET inline int64_t MaxCells(const float* x, const int64_t* xo, int nc, float* y, int64_t c, int64_t C) {
   constexpr int64_t kStep = U * T::W;
-  for (; c + kStep <= C; c += kStep) {
+  for (; Tail ? c < C : c + kStep <= C; c += kStep) {
+    const int lanes = static_cast<int>(C - c);
     typename T::V m[U];
     for (int u = 0; u < U; u++) m[u] = T::Set1(-std::numeric_limits<float>::infinity());
     for (int t = 0; t < nc; t++) {
       const float* xp = x + xo[t] + c;
       for (int u = 0; u < U; u++) {
-        const typename T::V v = T::Load(xp + u * T::W);
+        const typename T::V v = LoadL<T, Tail>(xp + u * T::W, lanes);
         m[u] = T::Select(T::Or(T::Gt(v, m[u]), T::IsNan(v)), v, m[u]);
       }
     }
-    for (int u = 0; u < U; u++) T::Store(y + c + u * T::W, m[u]);
+    for (int u = 0; u < U; u++) StoreL<T, Tail>(y + c + u * T::W, lanes, m[u]);
   }
   return c;
 }
 
 // First maximum in scan order: strict > keeps the earlier cell; the first NaN wins and is kept.
-template <class T, int U>
+// where[u] receives the window-local cell index (as a float) of each lane's winner.
+template <class T, int U, bool Tail>
+CONVKIT_POOL_TARGET inline void ArgmaxVec(const float* x, const int64_t* xo, int nc, int64_t c, int lanes,
+                                          typename T::V* where) {
+  typename T::V best[U];
+  for (int u = 0; u < U; u++) {
+    best[u] = LoadL<T, Tail>(x + xo[0] + c + u * T::W, lanes);
+    where[u] = T::Zero();
+  }
+  for (int t = 1; t < nc; t++) {
+    const float* xp = x + xo[t] + c;
+    const typename T::V k = T::Set1(static_cast<float>(t));
+    for (int u = 0; u < U; u++) {
+      const typename T::V v = LoadL<T, Tail>(xp + u * T::W, lanes);
+      const typename T::M take = T::Or(T::Gt(v, best[u]), T::AndNot(T::IsNan(best[u]), T::IsNan(v)));
+      best[u] = T::Select(take, v, best[u]);
+      where[u] = T::Select(take, k, where[u]);
+    }
+  }
+}
+
+template <class T, int U, bool Tail = false>
 CONVKIT_POOL_TARGET inline int64_t ArgmaxCells(const float* x, const int64_t* xo, int nc, int32_t* idx, int64_t c,
                                                int64_t C) {
   constexpr int64_t kStep = U * T::W;
   alignas(64) float tmp[kStep];
-  for (; c + kStep <= C; c += kStep) {
+  for (; Tail ? c < C : c + kStep <= C; c += kStep) {
+    const int lanes = static_cast<int>(Tail ? C - c : kStep);
     if (nc == 0) {
-      for (int64_t j = 0; j < kStep; j++) idx[c + j] = -1;
+      for (int64_t j = 0; j < lanes; j++) idx[c + j] = -1;
       continue;
     }
-    typename T::V best[U], where[U];
-    for (int u = 0; u < U; u++) {
-      best[u] = T::Load(x + xo[0] + c + u * T::W);
-      where[u] = T::Zero();
-    }
-    for (int t = 1; t < nc; t++) {
-      const float* xp = x + xo[t] + c;
-      const typename T::V k = T::Set1(static_cast<float>(t));
-      for (int u = 0; u < U; u++) {
-        const typename T::V v = T::Load(xp + u * T::W);
-        const typename T::M take = T::Or(T::Gt(v, best[u]), T::AndNot(T::IsNan(best[u]), T::IsNan(v)));
-        best[u] = T::Select(take, v, best[u]);
-        where[u] = T::Select(take, k, where[u]);
-      }
-    }
+    typename T::V where[U];
+    ArgmaxVec<T, U, Tail>(x, xo, nc, c, lanes, where);
     for (int u = 0; u < U; u++) T::Store(tmp + u * T::W, where[u]);
-    for (int64_t j = 0; j < kStep; j++) idx[c + j] = static_cast<int32_t>(tmp[j]);
+    for (int64_t j = 0; j < lanes; j++) idx[c + j] = static_cast<int32_t>(tmp[j]);
   }
   return c;
 }
 
-template <class T, int U>
+// Non-overlapping windows: every cell of the window gets dy at its lane's first maximum and 0
+// elsewhere, written once (no zero-fill, no scatter). dy + 0 turns −0 into +0 like js's 0 + dy.
+template <class T, int U, bool Tail = false>
+CONVKIT_POOL_TARGET inline int64_t RouteCells(const float* x, const int64_t* xo, int nc, const float* dy, float* dx,
+                                              int64_t c, int64_t C) {
+  constexpr int64_t kStep = U * T::W;
+  for (; Tail ? c < C : c + kStep <= C; c += kStep) {
+    const int lanes = static_cast<int>(C - c);
+    typename T::V where[U], g[U];
+    ArgmaxVec<T, U, Tail>(x, xo, nc, c, lanes, where);
+    for (int u = 0; u < U; u++) g[u] = T::Add(LoadL<T, Tail>(dy + c + u * T::W, lanes), T::Zero());
+    for (int t = 0; t < nc; t++) {
+      const typename T::V k = T::Set1(static_cast<float>(t));
+      float* dp = dx + xo[t] + c;
+      for (int u = 0; u < U; u++) StoreL<T, Tail>(dp + u * T::W, lanes, T::Select(Part<T>::Eq(where[u], k), g[u], T::Zero()));
+    }
+  }
+  return c;
+}
+
+template <class T, int U, bool Tail = false>
 CONVKIT_POOL_TARGET inline int64_t SumCells(const float* x, const int64_t* xo, int nc, float* y, int64_t c, int64_t C) {
   constexpr int64_t kStep = U * T::W;
   const typename T::V count = T::Set1(static_cast<float>(nc));
-  for (; c + kStep <= C; c += kStep) {
+  for (; Tail ? c < C : c + kStep <= C; c += kStep) {
+    const int lanes = static_cast<int>(C - c);
     typename T::V a[U];
     for (int u = 0; u < U; u++) a[u] = T::Zero();
     for (int t = 0; t < nc; t++) {
       const float* xp = x + xo[t] + c;
-      for (int u = 0; u < U; u++) a[u] = T::Add(a[u], T::Load(xp + u * T::W));
+      for (int u = 0; u < U; u++) a[u] = T::Add(a[u], LoadL<T, Tail>(xp + u * T::W, lanes));
     }
     // A window wholly in the padding averages nothing: 0.
-    for (int u = 0; u < U; u++) T::Store(y + c + u * T::W, nc > 0 ? T::Div(a[u], count) : T::Zero());
+    for (int u = 0; u < U; u++) StoreL<T, Tail>(y + c + u * T::W, lanes, nc > 0 ? T::Div(a[u], count) : T::Zero());
   }
   return c;
 }
 
 // out[c..] = Σ_t dy[yo[t] + c..]·scale[t].
-template <class T, int U>
+template <class T, int U, bool Tail = false>
 CONVKIT_POOL_TARGET inline int64_t ScaledSum(const float* dy, const int64_t* yo, const float* scale, int nt, float* out,
                                              int64_t c, int64_t C) {
   constexpr int64_t kStep = U * T::W;
-  for (; c + kStep <= C; c += kStep) {
+  for (; Tail ? c < C : c + kStep <= C; c += kStep) {
+    const int lanes = static_cast<int>(C - c);
     typename T::V a[U];
     for (int u = 0; u < U; u++) a[u] = T::Zero();
     for (int t = 0; t < nt; t++) {
       const float* yp = dy + yo[t] + c;
       const typename T::V sc = T::Set1(scale[t]);
-      for (int u = 0; u < U; u++) a[u] = T::Fma(T::Load(yp + u * T::W), sc, a[u]);
+      for (int u = 0; u < U; u++) a[u] = T::Fma(LoadL<T, Tail>(yp + u * T::W, lanes), sc, a[u]);
     }
-    for (int u = 0; u < U; u++) T::Store(out + c + u * T::W, a[u]);
+    for (int u = 0; u < U; u++) StoreL<T, Tail>(out + c + u * T::W, lanes, a[u]);
   }
   return c;
 }
@@ -165,14 +206,17 @@ CONVKIT_POOL_TARGET inline int64_t ScaledSum(const float* dy, const int64_t* yo,
 using V = CONVKIT_POOL_VEC;
 
 CONVKIT_POOL_TARGET void MaxForward(const PoolShape& s, const float* x, float* y, int64_t r0, int64_t r1) {
-  std::vector<int64_t> xo(std::min(s.ph, s.h) * std::min(s.pw, s.w));
+  std::vector<int64_t> cells(std::min(s.ph, s.h) * std::min(s.pw, s.w));
+  int64_t* xo = cells.data();
   for (int64_t r = r0; r < r1; r++) {
+    int64_t n, h0, h1;
+    RowWindow(s, r, &n, &h0, &h1);
     for (int64_t ow = 0; ow < s.ow; ow++) {
-      const int nc = WindowCells(s, r / s.oh, r % s.oh, ow, xo.data());
+      const int nc = RowCells(s, n, h0, h1, ow, xo);
       float* yp = y + (r * s.ow + ow) * s.c;
-      int64_t c = MaxCells<V, 4>(x, xo.data(), nc, yp, 0, s.c);
-      c = MaxCells<V, 1>(x, xo.data(), nc, yp, c, s.c);
-      MaxCells<simd::ScalarT, 1>(x, xo.data(), nc, yp, c, s.c);
+      int64_t c = MaxCells<V, 4>(x, xo, nc, yp, 0, s.c);
+      c = MaxCells<V, 1>(x, xo, nc, yp, c, s.c);
+      MaxCells<V, 1, V::W != 1>(x, xo, nc, yp, c, s.c);
     }
   }
 }
@@ -180,12 +224,58 @@ CONVKIT_POOL_TARGET void MaxForward(const PoolShape& s, const float* x, float* y
 CONVKIT_POOL_TARGET void Argmax(const PoolShape& s, const float* x, int32_t* idx, int64_t r0, int64_t r1) {
   std::vector<int64_t> xo(std::min(s.ph, s.h) * std::min(s.pw, s.w));
   for (int64_t r = r0; r < r1; r++) {
+    int64_t n, h0, h1;
+    RowWindow(s, r, &n, &h0, &h1);
     for (int64_t ow = 0; ow < s.ow; ow++) {
-      const int nc = WindowCells(s, r / s.oh, r % s.oh, ow, xo.data());
+      const int nc = RowCells(s, n, h0, h1, ow, xo.data());
       int32_t* ip = idx + (r * s.ow + ow) * s.c;
       int64_t c = ArgmaxCells<V, 2>(x, xo.data(), nc, ip, 0, s.c);
       c = ArgmaxCells<V, 1>(x, xo.data(), nc, ip, c, s.c);
-      ArgmaxCells<simd::ScalarT, 1>(x, xo.data(), nc, ip, c, s.c);
+      ArgmaxCells<V, 1, V::W != 1>(x, xo.data(), nc, ip, c, s.c);
+    }
+  }
+}
+
+// Output rows r in [r0, r1) of non-overlapping windows (stride ≥ pool on both axes). Row r owns
+// the input rows from its window's start (0 for oh = 0) up to the next window's start (H for the
+// last oh), so row ranges partition dx; owned cells outside every window are zeroed here.
+CONVKIT_POOL_TARGET void MaxBackpropTiled(const PoolShape& s, const float* dy, const float* x, float* dx, int64_t r0,
+                                          int64_t r1) {
+  std::vector<int64_t> cells(std::min(s.ph, s.h) * std::min(s.pw, s.w));
+  int64_t* xo = cells.data();
+  const int64_t row = s.w * s.c;
+  // Do the windows cover every column? Then covered rows need no zero-fill.
+  bool cover = true;
+  int64_t next = 0;
+  for (int64_t ow = 0; ow < s.ow; ow++) {
+    int64_t a, b;
+    Window(ow, s.sw, s.pl, s.pw, s.w, &a, &b);
+    if (a != next && b > a) cover = false;
+    if (b > a) next = b;
+  }
+  if (next != s.w) cover = false;
+  for (int64_t r = r0; r < r1; r++) {
+    const int64_t n = r / s.oh, oh = r % s.oh;
+    int64_t h0, h1;
+    Window(oh, s.sh, s.pt, s.ph, s.h, &h0, &h1);
+    int64_t own0 = 0, own1 = s.h;
+    if (oh > 0) own0 = std::min(std::max<int64_t>(oh * s.sh - s.pt, 0), s.h);
+    if (oh + 1 < s.oh) own1 = std::min(std::max<int64_t>((oh + 1) * s.sh - s.pt, 0), s.h);
+    float* img = dx + n * s.h * row;
+    if (h1 <= h0) {
+      if (own1 > own0) std::memset(img + own0 * row, 0, sizeof(float) * (own1 - own0) * row);
+      continue;
+    }
+    if (h0 > own0) std::memset(img + own0 * row, 0, sizeof(float) * (h0 - own0) * row);
+    if (own1 > h1) std::memset(img + h1 * row, 0, sizeof(float) * (own1 - h1) * row);
+    if (!cover) std::memset(img + h0 * row, 0, sizeof(float) * (h1 - h0) * row);
+    for (int64_t ow = 0; ow < s.ow; ow++) {
+      const int nc = RowCells(s, n, h0, h1, ow, xo);
+      if (nc == 0) continue;
+      const float* dyp = dy + (r * s.ow + ow) * s.c;
+      int64_t c = RouteCells<V, 2>(x, xo, nc, dyp, dx, 0, s.c);
+      c = RouteCells<V, 1>(x, xo, nc, dyp, dx, c, s.c);
+      RouteCells<V, 1, V::W != 1>(x, xo, nc, dyp, dx, c, s.c);
     }
   }
 }
@@ -193,12 +283,14 @@ CONVKIT_POOL_TARGET void Argmax(const PoolShape& s, const float* x, int32_t* idx
 CONVKIT_POOL_TARGET void AvgForward(const PoolShape& s, const float* x, float* y, int64_t r0, int64_t r1) {
   std::vector<int64_t> xo(std::min(s.ph, s.h) * std::min(s.pw, s.w));
   for (int64_t r = r0; r < r1; r++) {
+    int64_t n, h0, h1;
+    RowWindow(s, r, &n, &h0, &h1);
     for (int64_t ow = 0; ow < s.ow; ow++) {
-      const int nc = WindowCells(s, r / s.oh, r % s.oh, ow, xo.data());
+      const int nc = RowCells(s, n, h0, h1, ow, xo.data());
       float* yp = y + (r * s.ow + ow) * s.c;
       int64_t c = SumCells<V, 4>(x, xo.data(), nc, yp, 0, s.c);
       c = SumCells<V, 1>(x, xo.data(), nc, yp, c, s.c);
-      SumCells<simd::ScalarT, 1>(x, xo.data(), nc, yp, c, s.c);
+      SumCells<V, 1, V::W != 1>(x, xo.data(), nc, yp, c, s.c);
     }
   }
 }
@@ -243,14 +335,14 @@ CONVKIT_POOL_TARGET void AvgBackprop(const PoolShape& s, const float* dy, float*
       float* xp = dx + (r * s.w + iw) * s.c;
       int64_t c = ScaledSum<V, 4>(dy, yo.data(), scale.data(), nt, xp, 0, s.c);
       c = ScaledSum<V, 1>(dy, yo.data(), scale.data(), nt, xp, c, s.c);
-      ScaledSum<simd::ScalarT, 1>(dy, yo.data(), scale.data(), nt, xp, c, s.c);
+      ScaledSum<V, 1, V::W != 1>(dy, yo.data(), scale.data(), nt, xp, c, s.c);
     }
   }
 }
 
 }  // namespace
 
-Table CONVKIT_POOL_TABLE() { return {MaxForward, Argmax, AvgForward, AvgBackprop}; }
+Table CONVKIT_POOL_TABLE() { return {MaxForward, Argmax, MaxBackpropTiled, AvgForward, AvgBackprop}; }
 
 }  // namespace pool
 }  // namespace convkit

@@ -16,6 +16,9 @@ struct Table {
   // idx[output element] = window-local cell (row-major in the clipped window) of the first maximum,
   // −1 for a window wholly in the padding.
   void (*argmax)(const PoolShape& s, const float* x, int32_t* idx, int64_t r0, int64_t r1);
+  // Non-overlapping windows only (stride ≥ pool on both axes): dx for output rows r = n·OH + oh in
+  // [r0, r1), each writing exactly the input rows it owns (see pool_impl.h), zeros included.
+  void (*max_backprop_tiled)(const PoolShape& s, const float* dy, const float* x, float* dx, int64_t r0, int64_t r1);
   void (*avg_forward)(const PoolShape& s, const float* x, float* y, int64_t r0, int64_t r1);
   // Input rows r = n·H + ih in [r0, r1), gathered from every window that covers them.
   void (*avg_backprop)(const PoolShape& s, const float* dy, float* dx, int64_t r0, int64_t r1);

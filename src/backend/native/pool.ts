@@ -41,7 +41,7 @@ export function poolKernels(addon: NativeAddon): Pick<Backend, 'maxPool' | 'maxP
       if (!(dy instanceof Float32Array) || !(x instanceof Float32Array) || isEmpty(info) || hugeWindow(info)) {
         return jsBackend.maxPoolBackprop(dy, x, info);
       }
-      const out = new Float32Array(inSize(info));
+      const out = allocOutput(inSize(info), false);
       maxPoolBackprop(dy, x, out, poolInfoArray(info));
       return out;
     },
