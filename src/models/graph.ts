@@ -45,8 +45,39 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
 }
 
 const plans = new WeakMap<Graph, GraphPlan>();
+const releases = new WeakMap<Graph, Map<GraphPlan | null, Map<GraphNode, SymbolicTensor[]>>>();
 
-/** Run the graph on concrete tensors (in inference, conv → BN → activation chains run fused). */
+/**
+ * After which executed node each intermediate value is read for the last time (absorbed nodes of a
+ * fused chain never run; a chain reads only its first node's input). Outputs are never released.
+ */
+function releaseSchedule(g: Graph, plan: GraphPlan | undefined): Map<GraphNode, SymbolicTensor[]> {
+  let byPlan = releases.get(g);
+  if (!byPlan) releases.set(g, byPlan = new Map());
+  const cached = byPlan.get(plan ?? null);
+  if (cached) return cached;
+  const last = new Map<SymbolicTensor, GraphNode>();
+  for (const node of g.nodes) {
+    if (node.layer instanceof InputLayer || plan?.absorbed.has(node)) continue;
+    for (const t of plan?.starts.has(node) ? [node.inputs[0]] : node.inputs) last.set(t, node);
+  }
+  const outputs = new Set(g.outputs);
+  const schedule = new Map<GraphNode, SymbolicTensor[]>();
+  for (const [t, node] of last) {
+    if (outputs.has(t)) continue;
+    const list = schedule.get(node);
+    if (list) list.push(t);
+    else schedule.set(node, [t]);
+  }
+  byPlan.set(plan ?? null, schedule);
+  return schedule;
+}
+
+/**
+ * Run the graph on concrete tensors (in inference, conv → BN → activation chains run fused). Each
+ * intermediate value leaves the table after its last reader ran, so the garbage collector can reclaim
+ * it during the pass rather than after it (peak memory is the live set, not every activation).
+ */
 export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[] {
   const values = new Map<SymbolicTensor, Tensor>();
   g.inputs.forEach((t, i) => values.set(t, inputs[i]));
@@ -55,6 +86,7 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
     plan = plans.get(g);
     if (!plan) plans.set(g, plan = planGraph(g.nodes, g.outputs));
   }
+  const schedule = releaseSchedule(g, plan);
   for (const node of g.nodes) {
     if (node.layer instanceof InputLayer) continue;
     if (plan) {
@@ -63,6 +95,7 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
       if (start) {
         const x = values.get(node.inputs[0]) as Tensor;
         values.set(start.result, start.chain.conv.applyFolded(x, start.chain.bn, start.chain.activation, start.chain.pad));
+        release(values, schedule.get(node));
         continue;
       }
     }
@@ -70,6 +103,11 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
     const out = node.layer.apply(node.inputsAsList ? args : args[0], { training }) as Tensor | Tensor[];
     const outs = Array.isArray(out) ? out : [out];
     node.outputs.forEach((t, i) => values.set(t, outs[i]));
+    release(values, schedule.get(node));
   }
   return g.outputs.map((t) => values.get(t) as Tensor);
+}
+
+function release(values: Map<SymbolicTensor, Tensor>, done: SymbolicTensor[] | undefined): void {
+  if (done) for (const t of done) values.delete(t);
 }

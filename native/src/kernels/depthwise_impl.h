@@ -68,6 +68,67 @@ CONVKIT_DW_TARGET inline void DotTapsAll(const float* a, const int64_t* ao, cons
   DotTaps<simd::ScalarT, 1>(a, ao, b, bo, nt, out, c, C, e);
 }
 
+// 3×3 undilated filters (MobileNet's): the 9 taps of a block of U vectors stay in registers across
+// a run of `count` interior pixels of one output row, and P pixels are accumulated at once so the
+// FMA chains overlap. rows[kh] points at input column iw0 of the run's first pixel, channel c.
+template <class T, int U>
+CONVKIT_DW_TARGET inline void Run3x3(const float* const rows[3], int64_t xstep, int64_t count, const float* f,
+                                     int64_t C, int64_t c, Epi e, float* y) {
+  using V = typename T::V;
+  constexpr int P = 4;
+  V fr[9][U];
+  for (int t = 0; t < 9; t++)
+    for (int u = 0; u < U; u++) fr[t][u] = T::Load(f + t * C + c + u * T::W);
+  V bv[U];
+  for (int u = 0; u < U; u++) bv[u] = e.bias ? T::Load(e.bias + c + u * T::W) : T::Zero();
+  const bool smooth = e.act == Act::kSigmoid || e.act == Act::kTanh;
+  int64_t i = 0;
+  for (; i + P <= count; i += P) {
+    V acc[P][U];
+    for (int p = 0; p < P; p++)
+      for (int u = 0; u < U; u++) acc[p][u] = bv[u];
+    for (int kh = 0; kh < 3; kh++) {
+      const float* rp = rows[kh] + i * xstep + c;
+      for (int kw = 0; kw < 3; kw++)
+        for (int p = 0; p < P; p++)
+          for (int u = 0; u < U; u++)
+            acc[p][u] = T::Fma(T::Load(rp + p * xstep + kw * C + u * T::W), fr[kh * 3 + kw][u], acc[p][u]);
+    }
+    for (int p = 0; p < P; p++) {
+      float* out = y + (i + p) * C + c;
+      for (int u = 0; u < U; u++) T::Store(out + u * T::W, ClampAct<T>(e.act, acc[p][u]));
+      if (smooth)
+        for (int j = 0; j < U * T::W; j++) out[j] = ApplyAct(e.act, out[j]);
+    }
+  }
+  for (; i < count; i++) {
+    V acc[U];
+    for (int u = 0; u < U; u++) acc[u] = bv[u];
+    for (int kh = 0; kh < 3; kh++) {
+      const float* rp = rows[kh] + i * xstep + c;
+      for (int kw = 0; kw < 3; kw++)
+        for (int u = 0; u < U; u++) acc[u] = T::Fma(T::Load(rp + kw * C + u * T::W), fr[kh * 3 + kw][u], acc[u]);
+    }
+    float* out = y + i * C + c;
+    for (int u = 0; u < U; u++) T::Store(out + u * T::W, ClampAct<T>(e.act, acc[u]));
+    if (smooth)
+      for (int j = 0; j < U * T::W; j++) out[j] = ApplyAct(e.act, out[j]);
+  }
+}
+
+// Channels [0, returned) of a run of interior pixels, in register blocks (two vectors where the
+// register file holds 18 filter vectors plus the accumulators, i.e. AVX-512).
+template <class T>
+CONVKIT_DW_TARGET inline int64_t Run3x3Channels(const float* const rows[3], int64_t xstep, int64_t count,
+                                                const float* f, int64_t C, Epi e, float* y) {
+  int64_t c = 0;
+  if (T::W >= 16) {
+    for (; c + 2 * T::W <= C; c += 2 * T::W) Run3x3<T, 2>(rows, xstep, count, f, C, c, e, y);
+  }
+  for (; c + T::W <= C; c += T::W) Run3x3<T, 1>(rows, xstep, count, f, C, c, e, y);
+  return c;
+}
+
 // Interior pixels (every kw tap inside the row) share one tap list per row, with x offsets relative
 // to the pixel's first input column; only edge pixels list their clipped taps individually.
 template <class V>
@@ -80,6 +141,10 @@ CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const flo
   const int64_t in_lo = std::min(s.ow, (s.pl + s.sw - 1) / s.sw);
   const int64_t last = s.w - 1 - (s.kw - 1) * s.dw + s.pl;
   const int64_t in_hi = std::max(in_lo, std::min(s.ow, last >= 0 ? last / s.sw + 1 : 0));
+  // 3×3 fast path for the interior columns; rows above or below the image read a zero row, which
+  // adds exact zeros to the sums.
+  const bool fast3 = s.kh == 3 && s.kw == 3 && s.dh == 1 && s.dw == 1 && in_hi > in_lo;
+  std::vector<float> zero_row(fast3 ? s.w * C : 0, 0.f);
   for (int64_t r = r0; r < r1; r++) {
     const int64_t n = r / s.oh, oh = r % s.oh;
     const int64_t ih0 = oh * s.sh - s.pt;
@@ -93,11 +158,25 @@ CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const flo
       }
     }
     const float* ximg = x + n * s.h * s.w * C;
+    int64_t cdone = 0;
+    if (fast3) {
+      const int64_t iw_lo = in_lo * s.sw - s.pl;
+      const float* rows[3];
+      for (int kh = 0; kh < 3; kh++) {
+        const int64_t ih = ih0 + kh;
+        rows[kh] = (ih >= 0 && ih < s.h ? ximg + ih * s.w * C : zero_row.data()) + iw_lo * C;
+      }
+      cdone = Run3x3Channels<V>(rows, s.sw * C, in_hi - in_lo, f, C, e, y + (r * s.ow + in_lo) * C);
+    }
     for (int64_t ow = 0; ow < s.ow; ow++) {
       const int64_t iw0 = ow * s.sw - s.pl;
       float* out = y + (r * s.ow + ow) * C;
       if (ow >= in_lo && ow < in_hi) {
-        DotTapsAll<V>(ximg + iw0 * C, xrel.data(), f, frel.data(), nfull, out, C, e);
+        if (cdone == 0) {
+          DotTapsAll<V>(ximg + iw0 * C, xrel.data(), f, frel.data(), nfull, out, C, e);
+        } else if (cdone < C) {
+          DotTaps<simd::ScalarT, 1>(ximg + iw0 * C, xrel.data(), f, frel.data(), nfull, out, cdone, C, e);
+        }
         continue;
       }
       int64_t kw0, kw1;

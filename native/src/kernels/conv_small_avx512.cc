@@ -1,0 +1,38 @@
+// AVX-512 direct small convolution: OC ≤ 16, one zmm per position.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include "common/activation.h"
+
+#define CONVKIT_CS_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+
+namespace convkit {
+namespace conv_small {
+namespace {
+struct K512 {
+  using V = __m512;
+  static constexpr int W = 16;
+  CONVKIT_CS_TARGET static V Zero() { return _mm512_setzero_ps(); }
+  CONVKIT_CS_TARGET static V Set1(float v) { return _mm512_set1_ps(v); }
+  CONVKIT_CS_TARGET static V Load(const float* p) { return _mm512_loadu_ps(p); }
+  CONVKIT_CS_TARGET static void Store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  CONVKIT_CS_TARGET static V Add(V a, V b) { return _mm512_add_ps(a, b); }
+  CONVKIT_CS_TARGET static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  CONVKIT_CS_TARGET static __mmask16 Mask(int n) { return static_cast<__mmask16>((1u << n) - 1); }
+  CONVKIT_CS_TARGET static V LoadN(const float* p, int n) { return _mm512_maskz_loadu_ps(Mask(n), p); }
+  CONVKIT_CS_TARGET static void StoreN(float* p, int n, V v) { _mm512_mask_storeu_ps(p, Mask(n), v); }
+  // max(v, 0) returns the 0 for NaN and for −0, like ApplyAct's `v > 0 ? v : 0`.
+  CONVKIT_CS_TARGET static V Act(Act a, V v) {
+    if (a == Act::kRelu) return _mm512_max_ps(v, _mm512_setzero_ps());
+    if (a == Act::kRelu6) return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.f));
+    return v;
+  }
+};
+}  // namespace
+}  // namespace conv_small
+}  // namespace convkit
+
+#define CONVKIT_CS_TABLE Avx512Table
+#define CONVKIT_CS_TRAIT K512
+#include "kernels/conv_small_impl.h"
+#endif
