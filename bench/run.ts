@@ -3,8 +3,10 @@
  * same workloads, in the same run. Every framework × workload × thread count runs in its own child
  * process (so each has its own peak memory); passes interleave the frameworks and the best pass
  * counts, because this 2-vCPU machine is noisy. Prints a table and writes bench/results/latest.json.
+ * `convrate` (convkit only) checks the issue's target: the CIFAR model's large 3×3 convolutions at
+ * ≥ 60% of convkit's sgemm n=1024 rate, both measured in this run, printed as a second table.
  *
- *   npm run bench [-- --quick] [--only lenet,cifar,mobilenet,sgemm] [--peers torch,tfjs-cpu,tfjs-wasm,ort|none]
+ *   npm run bench [-- --quick] [--only lenet,cifar,mobilenet,sgemm,convrate] [--peers torch,tfjs-cpu,tfjs-wasm,ort|none]
  *                 [--threads 1,2] [--passes N] [--out FILE]
  */
 import { spawnSync } from 'node:child_process';
@@ -17,16 +19,19 @@ import type { ChildReport, Policy, VariantResult } from './common.js';
 import { DEFAULT_POLICY } from './common.js';
 import { formatNumber, formatRatio, markdownTable } from './format.js';
 
-const WORKLOADS = ['lenet', 'cifar', 'mobilenet', 'sgemm'] as const;
+const WORKLOADS = ['lenet', 'cifar', 'mobilenet', 'sgemm', 'convrate'] as const;
 type Workload = typeof WORKLOADS[number];
 const PEERS = ['torch', 'tfjs-cpu', 'tfjs-wasm', 'ort'] as const;
 type Peer = typeof PEERS[number];
 type Framework = 'convkit' | Peer;
 
-const WORKLOAD_SIZES: Record<Workload, number[]> = { lenet: [32, 128], cifar: [32, 128], mobilenet: [1, 16], sgemm: [1024, 2048] };
+const WORKLOAD_SIZES: Record<Workload, number[]> = { lenet: [32, 128], cifar: [32, 128], mobilenet: [1, 16], sgemm: [1024, 2048], convrate: [32, 128] };
 const WORKLOAD_TITLES: Record<Workload, string> = {
-  lenet: 'LeNet-5 train', cifar: 'CIFAR CNN train', mobilenet: 'MobileNetV2 224', sgemm: 'sgemm',
+  lenet: 'LeNet-5 train', cifar: 'CIFAR CNN train', mobilenet: 'MobileNetV2 224', sgemm: 'sgemm', convrate: 'CIFAR 3×3 conv rate',
 };
+/** The issue's target: the large 3×3 convs at this fraction of sgemm n=CONV_TARGET_SGEMM_N's rate. */
+const CONV_TARGET = 0.6;
+const CONV_TARGET_SGEMM_N = 1024;
 const FRAMEWORK_TITLES: Record<Framework, string> = {
   convkit: 'convkit', torch: 'PyTorch', 'tfjs-cpu': 'tfjs-cpu', 'tfjs-wasm': 'tfjs-wasm', ort: 'onnxruntime',
 };
@@ -202,6 +207,7 @@ function checkPeers(peers: Peer[]): Map<Peer, Availability> {
 /** Why a framework does not run a workload at all (nothing to measure), or null. */
 function notApplicable(fw: Framework, w: Workload): string | null {
   if (fw === 'ort' && (w === 'lenet' || w === 'cifar')) return 'inference only';
+  if (fw !== 'convkit' && w === 'convrate') return 'convkit only';
   return null;
 }
 
@@ -210,8 +216,8 @@ function singleThreaded(fw: Framework): boolean {
   return fw === 'tfjs-cpu' || fw === 'tfjs-wasm';
 }
 
-function childCommand(fw: Framework, w: Workload, threads: number, policy: Policy): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
-  const common = ['--workload', w, '--threads', String(threads), '--sizes', WORKLOAD_SIZES[w].join(','), '--policy', JSON.stringify(policy)];
+function childCommand(fw: Framework, w: Workload, threads: number, policy: Policy, extra: string[]): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const common = ['--workload', w, '--threads', String(threads), '--sizes', WORKLOAD_SIZES[w].join(','), '--policy', JSON.stringify(policy), ...extra];
   const env = { ...process.env };
   const dist = join(ROOT, 'dist/bench');
   switch (fw) {
@@ -233,8 +239,8 @@ function childCommand(fw: Framework, w: Workload, threads: number, policy: Polic
   }
 }
 
-function runChild(fw: Framework, w: Workload, threads: number, policy: Policy, timeoutS: number): ChildReport {
-  const { cmd, args, env } = childCommand(fw, w, threads, policy);
+function runChild(fw: Framework, w: Workload, threads: number, policy: Policy, timeoutS: number, extra: string[] = []): ChildReport {
+  const { cmd, args, env } = childCommand(fw, w, threads, policy, extra);
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: timeoutS * 1000, maxBuffer: 1 << 26, killSignal: 'SIGKILL' });
   const lines = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('{'));
   if (lines.length > 0) {
@@ -370,6 +376,103 @@ function memoryTable(entries: Entry[], frameworks: Framework[], workloads: Workl
   return markdownTable(['peak RSS, MB (largest variant, any thread count)', ...frameworks.map((f) => FRAMEWORK_TITLES[f])], rows);
 }
 
+const CONV_PASSES = ['fwd', 'bpi', 'bpf'] as const;
+
+interface ConvRateRow {
+  layer: string;
+  batch: number;
+  threads: number;
+  pass: typeof CONV_PASSES[number];
+  gflops?: number;
+  sgemmGflops?: number;
+  sgemmSource?: 'sgemm workload' | 'convrate child';
+  fractionOfSgemm?: number;
+  meetsTarget?: boolean;
+  note?: string;
+}
+
+interface ConvLayerInfo {
+  name: string;
+  inHWC: number[];
+  filters: number;
+  kernel: number[];
+  padding: string;
+}
+
+/**
+ * The convrate child's figures (best pass) as fractions of convkit's sgemm n=1024 rate at the same
+ * thread count: the sgemm workload's figure when it ran, else the one the convrate child measured.
+ */
+function convRateTable(entries: Entry[], reports: ChildReport[], threads: number[]): { rows: ConvRateRow[]; text: string; footnotes: string[] } {
+  const ours = entries.filter((e) => e.framework === 'convkit' && e.workload === 'convrate');
+  const layers = new Map<string, ConvLayerInfo>();
+  for (const r of reports) {
+    if (r.framework !== 'convkit' || r.workload !== 'convrate') continue;
+    for (const l of (r.info.layers as ConvLayerInfo[] | undefined) ?? []) layers.set(l.name, l);
+  }
+  const names: string[] = [];
+  for (const e of ours) {
+    const m = /^(\w+)\.(fwd|bpi|bpf)\.b\d+$/.exec(e.variant);
+    if (m && !names.includes(m[1])) names.push(m[1]);
+  }
+  const sgemmOf = (t: number): { v: number; source: ConvRateRow['sgemmSource'] } | undefined => {
+    const ok = (e: Entry | undefined) => (e && e.status === 'ok' && e.best !== undefined ? e.best : undefined);
+    const w = ok(entries.find((e) => e.framework === 'convkit' && e.workload === 'sgemm' && e.size === CONV_TARGET_SGEMM_N && e.threads === t));
+    if (w !== undefined) return { v: w, source: 'sgemm workload' };
+    const c = ok(ours.find((e) => e.variant === `sgemm.n${CONV_TARGET_SGEMM_N}` && e.threads === t));
+    return c !== undefined ? { v: c, source: 'convrate child' } : undefined;
+  };
+  const notes = new Map<string, number>();
+  const mark = (s: string) => {
+    if (!notes.has(s)) notes.set(s, notes.size + 1);
+    return `[${notes.get(s)}]`;
+  };
+  const rows: ConvRateRow[] = [];
+  const lines: string[][] = [];
+  const failedChild = reports.find((r) => r.framework === 'convkit' && r.workload === 'convrate' && r.error);
+  if (names.length === 0 && failedChild) lines.push([`error ${mark(`convkit: ${failedChild.error}`)}`, '–', '–', '–', '–', '–', '–']);
+  for (const name of names) {
+    const l = layers.get(name);
+    const label = l ? `${name} ${l.inHWC.join('×')}→${l.filters} ${l.kernel.join('×')} ${l.padding}` : name;
+    for (const batch of WORKLOAD_SIZES.convrate) {
+      for (const t of threads) {
+        const sg = sgemmOf(t);
+        const line = [label, String(batch), String(t)];
+        for (const pass of CONV_PASSES) {
+          const e = ours.find((x) => x.variant === `${name}.${pass}.b${batch}` && x.threads === t);
+          const row: ConvRateRow = { layer: name, batch, threads: t, pass };
+          if (!e || e.status !== 'ok' || e.best === undefined) {
+            row.note = e?.note ?? e?.status ?? 'not measured';
+            line.push(e ? `${e.status} ${mark(`convkit: ${row.note}`)}` : '–');
+          } else {
+            row.gflops = e.best;
+            let cell = formatNumber(e.best);
+            if (sg) {
+              row.sgemmGflops = sg.v;
+              row.sgemmSource = sg.source;
+              row.fractionOfSgemm = e.best / sg.v;
+              row.meetsTarget = row.fractionOfSgemm >= CONV_TARGET;
+              cell += ` (${Math.round(100 * row.fractionOfSgemm)}% ${row.meetsTarget ? '✓' : '✗'})`;
+            }
+            line.push(cell);
+          }
+          rows.push(row);
+        }
+        line.push(sg ? formatNumber(sg.v) + (sg.source === 'convrate child' ? ` ${mark('sgemm was not selected: measured inside the convrate child')}` : '') : `– ${mark('no sgemm n=1024 figure at this thread count')}`);
+        lines.push(line);
+      }
+    }
+  }
+  const header = [`conv (Cin ≥ 32): GFLOP/s (% of sgemm; target ≥ ${Math.round(100 * CONV_TARGET)}%)`, 'batch', 'thr', 'forward', 'backprop input', 'backprop filter', `sgemm n=${CONV_TARGET_SGEMM_N}`];
+  const judged = rows.filter((r) => r.meetsTarget !== undefined);
+  const footnotes = [
+    `Target (the issue): the CIFAR model's large 3×3 convolutions at ≥ ${Math.round(100 * CONV_TARGET)}% of convkit's sgemm n=${CONV_TARGET_SGEMM_N} GFLOP/s at the same thread count, same run;` +
+      ` GFLOP/s = 2·N·OH·OW·KH·KW·Cin·Cout / median call (native backend; forward with bias + relu). ✓ meets it, ✗ does not: ${judged.filter((r) => r.meetsTarget).length} of ${judged.length} met.`,
+    ...[...notes.entries()].map(([s, i]) => `[${i}] ${s}`),
+  ];
+  return { rows, text: markdownTable(header, lines), footnotes };
+}
+
 // ---------------------------------------------------------------- main
 
 function writeAtomic(path: string, text: string): void {
@@ -414,7 +517,9 @@ function main(): void {
           const key = `${fw}|${w}`;
           if (dead.has(key)) continue;
           const started = Date.now();
-          const rep = runChild(fw, w, singleThreaded(fw) ? 1 : t, policyFor(fw, o.quick), childTimeout);
+          // Without the sgemm workload, the convrate child measures its own sgemm reference.
+          const extra = w === 'convrate' && !o.only.includes('sgemm') ? ['--sgemm', String(CONV_TARGET_SGEMM_N)] : [];
+          const rep = runChild(fw, w, singleThreaded(fw) ? 1 : t, policyFor(fw, o.quick), childTimeout, extra);
           reports.push(rep);
           if (rep.results.every((r) => r.status === 'unsupported' || r.status === 'error')) dead.add(key);
           process.stderr.write(`[pass ${pass + 1}/${o.passes}] ${fw.padEnd(9)} ${w.padEnd(9)} ${singleThreaded(fw) ? 1 : t} thr: ${describe(rep)} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
@@ -434,7 +539,7 @@ function main(): void {
     for (const w of o.only) {
       const na = notApplicable(fw, w);
       const skipped = fw !== 'convkit' && !runnable(fw) ? avail.get(fw as Peer)?.note ?? 'not available' : null;
-      if (!na && !skipped) continue;
+      if ((!na && !skipped) || w === 'convrate') continue;
       for (const size of WORKLOAD_SIZES[w]) {
         for (const t of o.threads) {
           entries.push({ framework: fw, workload: w, variant: `${w === 'sgemm' ? 'n' : 'b'}${size}`, size, threads: t, metric: 'images/s', status: na ? 'n/a' : 'skipped', passes: [], note: na ?? skipped ?? undefined });
@@ -443,7 +548,9 @@ function main(): void {
     }
   }
 
-  const table = resultTable(entries, frameworks, o.only, o.threads);
+  const tableWorkloads = o.only.filter((w) => w !== 'convrate');
+  const table = resultTable(entries, frameworks, tableWorkloads, o.threads);
+  const convRate = o.only.includes('convrate') ? convRateTable(entries, reports, o.threads) : null;
   const convkitInfo = reports.find((r) => r.framework === 'convkit')?.info ?? {};
   const fallbacks = [...new Set(reports.filter((r) => r.framework === 'convkit').flatMap((r) => (r.info.jsFallbacks as string[] | undefined) ?? []))].sort();
   const durationS = (Date.now() - t0) / 1000;
@@ -452,9 +559,16 @@ function main(): void {
   out.push(`convkit bench — ${new Date().toISOString()} — ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, Node ${process.versions.node}, convkit backend ${String(convkitInfo.backend ?? '?')}`);
   out.push(`Best of ${o.passes} pass(es)${o.passes > 1 && o.peers.includes('tfjs-cpu') ? ' (tfjs-cpu: one)' : ''}, each the median step. Cells: the figure, then in parentheses convkit's advantage over that peer:`);
   out.push('ours/theirs for throughput (img/s, GFLOP/s), theirs/ours for latency (ms) — above 1× convkit is faster.');
-  out.push('');
-  out.push(table.text);
-  for (const f of table.footnotes) out.push(f);
+  if (tableWorkloads.length) {
+    out.push('');
+    out.push(table.text);
+    for (const f of table.footnotes) out.push(f);
+  }
+  if (convRate) {
+    out.push('');
+    out.push(convRate.text);
+    for (const f of convRate.footnotes) out.push(f);
+  }
   if (fallbacks.length) out.push(`convkit kernels that fell back to the js backend: ${fallbacks.join(', ')}`);
   out.push('');
   out.push(memoryTable(entries, frameworks, o.only));
@@ -486,6 +600,13 @@ function main(): void {
     runs: reports,
     table: table.text,
     footnotes: table.footnotes,
+    ...(convRate ? {
+      convRate: {
+        target: CONV_TARGET, sgemmN: CONV_TARGET_SGEMM_N,
+        definition: `conv GFLOP/s (2·N·OH·OW·KH·KW·Cin·Cout per call, best pass) / convkit sgemm n=${CONV_TARGET_SGEMM_N} GFLOP/s (best pass) at the same thread count; the target is ≥ ${CONV_TARGET}`,
+        rows: convRate.rows, table: convRate.text, footnotes: convRate.footnotes,
+      },
+    } : {}),
     durationS,
   };
   writeAtomic(o.out, JSON.stringify(json, null, 2) + '\n');

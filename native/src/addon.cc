@@ -67,11 +67,16 @@ Napi::Value SetIsaBinding(const Napi::CallbackInfo& info) {
 // Tensors are Float32Arrays whose memory V8 takes from malloc. With glibc's defaults every buffer
 // above the (dynamic) mmap threshold is a fresh mapping that page-faults on first touch and goes back
 // to the OS when freed, which dominates small CNN training (see research/PEERS.md). Keeping freed
-// memory in the heap makes the next same-sized tensor reuse warm pages. CONVKIT_MALLOC_TUNING=0 opts out.
+// memory in the heap makes the next same-sized tensor reuse warm pages. The threshold cannot exceed
+// 32 MiB, so larger buffers (batch-16 MobileNet's 77 MB expansions) would still be fresh mappings —
+// 20K page faults, a third of the step in system time — unless mmap is off altogether (M_MMAP_MAX 0:
+// everything from the heap, whose top is still trimmed past M_TRIM_THRESHOLD).
+// CONVKIT_MALLOC_TUNING=0 opts out.
 void TuneMalloc() {
 #if defined(__GLIBC__)
   const char* env = std::getenv("CONVKIT_MALLOC_TUNING");
   if (env && std::strcmp(env, "0") == 0) return;
+  mallopt(M_MMAP_MAX, 0);
   mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
   mallopt(M_TOP_PAD, 16 * 1024 * 1024);

@@ -9,22 +9,32 @@ import type { BaseConv2D } from './convolutional.js';
 import type { BatchNormalization } from './normalization.js';
 
 interface Folded {
-  key: string;
+  /** What the fold was computed from: the BN layer, its epsilon, and each variable and its version. */
+  bn: BatchNormalization;
+  epsilon: number;
+  vars: (Variable | null)[];
+  versions: number[];
   kernel: Tensor;
   bias: Tensor;
 }
 
 const cache = new WeakMap<BaseConv2D, Folded>();
 
-function stamp(vars: (Variable | null)[]): string {
-  return vars.map((v) => (v ? `${v.version}` : '-')).join(',');
+/** The cached fold is current (checked on every predict, so no allocation here). */
+function fresh(hit: Folded, conv: BaseConv2D, bn: BatchNormalization): boolean {
+  if (hit.bn !== bn || hit.epsilon !== bn.epsilon) return false;
+  const now = [conv.kernel, conv.bias, bn.gamma, bn.beta, bn.movingMean, bn.movingVariance];
+  for (let i = 0; i < now.length; i++) {
+    const v = now[i];
+    if (v !== hit.vars[i] || (v ? v.version : -1) !== hit.versions[i]) return false;
+  }
+  return true;
 }
 
 export function foldBatchNorm(conv: BaseConv2D, bn: BatchNormalization): { kernel: Tensor; bias: Tensor } {
-  const vars = [conv.kernel, conv.bias, bn.gamma, bn.beta, bn.movingMean, bn.movingVariance];
-  const key = `${bn.name}|${bn.epsilon}|${stamp(vars)}`;
   const hit = cache.get(conv);
-  if (hit && hit.key === key) return hit;
+  if (hit && fresh(hit, conv, bn)) return hit;
+  const vars = [conv.kernel, conv.bias, bn.gamma, bn.beta, bn.movingMean, bn.movingVariance];
   const outC = bn.movingMean.size;
   const w = conv.kernel.values;
   if (w.length % outC !== 0) throw new Error(`convkit internal error: cannot fold ${bn.name} (${outC} channels) into ${conv.name}`);
@@ -38,7 +48,10 @@ export function foldBatchNorm(conv: BaseConv2D, bn: BatchNormalization): { kerne
   }
   const kernel = new Float32Array(w.length);
   for (let i = 0; i < w.length; i++) kernel[i] = w[i] * scale[i % outC];
-  const folded: Folded = { key, kernel: new Tensor(kernel, conv.kernel.shape), bias: new Tensor(bias, [outC]) };
+  const folded: Folded = {
+    bn, epsilon: bn.epsilon, vars, versions: vars.map((v) => (v ? v.version : -1)),
+    kernel: new Tensor(kernel, conv.kernel.shape), bias: new Tensor(bias, [outC]),
+  };
   cache.set(conv, folded);
   return folded;
 }

@@ -69,6 +69,16 @@ describe('bad input gets a clear error', () => {
     assert.throws(() => m.evaluate(x, tensor([0, 1, 2, 3])), /contains NaN at sample 2/);
   });
 
+  it('infinities anywhere in the inputs, including the last value', () => {
+    const m = new Sequential([L.dense({ units: 2, inputShape: [3] })]);
+    for (const [pos, val] of [[14, -Infinity], [4, Infinity], [0, Infinity]] as const) {
+      const x = ops.zeros([5, 3]);
+      x.values[pos] = val;
+      assert.throws(() => m.predict(x), new RegExp(`contains an infinite value at sample ${Math.floor(pos / 3)} \\(flat index ${pos}\\)`));
+    }
+    assert.equal(m.predict(ops.zeros([5, 3])).shape[0], 5);
+  });
+
   it('mismatched sample counts and missing compile', async () => {
     const m = lenet5();
     assert.throws(() => m.evaluate(ops.zeros([2, 28, 28, 1]), tensor([0, 1])), /must call compile\(\)/);

@@ -35,12 +35,16 @@ F32 ArgF32Any(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return {arr.Data(), arr.ElementLength()};
 }
 
-F32 ArgF32(const Napi::CallbackInfo& info, size_t i, size_t expected, const char* what) {
-  F32 v = ArgF32Any(info, i, what);
-  if (v.length != expected) {
-    ThrowRange(info.Env(), std::string(what) + " has " + std::to_string(v.length) + " elements, expected " +
+static void CheckLength(const Napi::CallbackInfo& info, size_t length, size_t expected, const char* what) {
+  if (length != expected) {
+    ThrowRange(info.Env(), std::string(what) + " has " + std::to_string(length) + " elements, expected " +
                                std::to_string(expected));
   }
+}
+
+F32 ArgF32(const Napi::CallbackInfo& info, size_t i, size_t expected, const char* what) {
+  F32 v = ArgF32Any(info, i, what);
+  CheckLength(info, v.length, expected, what);
   return v;
 }
 
@@ -51,10 +55,7 @@ I32 ArgI32Any(const Napi::CallbackInfo& info, size_t i, const char* what) {
 
 I32 ArgI32(const Napi::CallbackInfo& info, size_t i, size_t expected, const char* what) {
   I32 v = ArgI32Any(info, i, what);
-  if (v.length != expected) {
-    ThrowRange(info.Env(), std::string(what) + " has " + std::to_string(v.length) + " elements, expected " +
-                               std::to_string(expected));
-  }
+  CheckLength(info, v.length, expected, what);
   return v;
 }
 

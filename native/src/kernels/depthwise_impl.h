@@ -141,9 +141,10 @@ CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const flo
   const int64_t in_lo = std::min(s.ow, (s.pl + s.sw - 1) / s.sw);
   const int64_t last = s.w - 1 - (s.kw - 1) * s.dw + s.pl;
   const int64_t in_hi = std::max(in_lo, std::min(s.ow, last >= 0 ? last / s.sw + 1 : 0));
-  // 3×3 fast path for the interior columns; rows above or below the image read a zero row, which
-  // adds exact zeros to the sums.
-  const bool fast3 = s.kh == 3 && s.kw == 3 && s.dh == 1 && s.dw == 1 && in_hi > in_lo;
+  // 3×3 fast path for the interior columns (SIMD builds only: with the scalar trait the strided
+  // channel-at-a-time walk loses to the tap lists); rows above or below the image read a zero row,
+  // which adds exact zeros to the sums.
+  const bool fast3 = V::W > 1 && s.kh == 3 && s.kw == 3 && s.dh == 1 && s.dw == 1 && in_hi > in_lo;
   std::vector<float> zero_row(fast3 ? s.w * C : 0, 0.f);
   for (int64_t r = r0; r < r1; r++) {
     const int64_t n = r / s.oh, oh = r % s.oh;
