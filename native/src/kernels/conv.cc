@@ -2,7 +2,8 @@
 // and runs im2col and a single-threaded GEMM back to back, so the patch chunk is still in its
 // cache when the GEMM reads it and no barrier separates the two. With few positions (deep layers,
 // batch 1) the chunks are too few to share out, and the GEMM's own threading (over the filter's
-// columns or k) takes over instead.
+// columns or k) takes over instead. Layers with few taps and filters (KH·KW·C ≤ 32, OC ≤ one
+// vector) skip the GEMM for the direct kernels of kernels/conv_small.h.
 #include "kernels/conv.h"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "common/parallel.h"
 #include "common/scratch.h"
 #include "kernels/conv_im2col.h"
+#include "kernels/conv_small.h"
 #include "kernels/gemm.h"
 
 namespace convkit {
@@ -40,6 +42,10 @@ void Im2colParallel(const ConvShape& s, const float* x, int64_t p0, int64_t coun
 void Conv2dForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act) {
   const int64_t positions = s.n * s.oh * s.ow, kkc = s.Kkc(), oc = s.oc;
   const GemmEpilogue epi{bias, act};
+  if (ConvSmallApplies(s)) {
+    ConvSmallForward(s, x, filter, y, bias, act);
+    return;
+  }
   if (s.Pointwise()) {
     Sgemm(false, false, positions, oc, kkc, 1.f, x, kkc, filter, oc, 0.f, y, oc, epi);
     return;
@@ -109,6 +115,10 @@ void Conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filte
 
 void Conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw) {
   const int64_t positions = s.n * s.oh * s.ow, kkc = s.Kkc(), oc = s.oc;
+  if (ConvSmallFilterApplies(s)) {
+    ConvSmallBackpropFilter(s, x, dy, dw);
+    return;
+  }
   if (s.Pointwise()) {
     Sgemm(true, false, kkc, oc, positions, 1.f, x, kkc, dy, oc, 0.f, dw, oc);
     return;

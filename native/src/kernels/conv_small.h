@@ -11,8 +11,13 @@ namespace convkit {
 
 // True when the active ISA has a direct kernel for this shape (the callers fall back to GEMM).
 bool ConvSmallApplies(const ConvShape& s);
-// Require ConvSmallApplies(s).
+// The filter gradient also has a direct kernel for many taps (OC ≤ one AVX-512 vector, KKC a
+// multiple of 24, 25 or 27 — LeNet's second layer), where the GEMM spends as long packing the patch
+// matrix as multiplying it.
+bool ConvSmallFilterApplies(const ConvShape& s);
+// Requires ConvSmallApplies(s).
 void ConvSmallForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act);
+// Requires ConvSmallFilterApplies(s).
 void ConvSmallBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw);
 
 }  // namespace convkit

@@ -13,6 +13,9 @@ namespace conv_small {
 namespace {
 struct K256 {
   using V = __m256;
+  // 8 positions per group: 25 filter rows do not fit 16 ymm registers, so each row is loaded once
+  // per group and more positions share that load.
+  static constexpr int kGroup = 8;
   static constexpr int W = 8;
   CONVKIT_CS_TARGET static V Zero() { return _mm256_setzero_ps(); }
   CONVKIT_CS_TARGET static V Set1(float v) { return _mm256_set1_ps(v); }
@@ -26,11 +29,13 @@ struct K256 {
   }
   CONVKIT_CS_TARGET static V LoadN(const float* p, int n) { return _mm256_maskload_ps(p, Mask(n)); }
   CONVKIT_CS_TARGET static void StoreN(float* p, int n, V v) { _mm256_maskstore_ps(p, Mask(n), v); }
-  // max(v, 0) returns the 0 for NaN and for −0, like ApplyAct's `v > 0 ? v : 0`.
-  CONVKIT_CS_TARGET static V Act(Act a, V v) {
-    if (a == Act::kRelu) return _mm256_max_ps(v, _mm256_setzero_ps());
-    if (a == Act::kRelu6) return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.f));
-    return v;
+  // ApplyAct's `v > 0 ? v : 0` (NaN and −0 give +0), then `< 6 ? · : 6` for relu6.
+  CONVKIT_CS_TARGET static V Activate(Act a, V v) {
+    if (a != Act::kRelu && a != Act::kRelu6) return v;
+    const V r = _mm256_and_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ), v);
+    if (a == Act::kRelu) return r;
+    const V six = _mm256_set1_ps(6.f);
+    return _mm256_blendv_ps(six, r, _mm256_cmp_ps(r, six, _CMP_LT_OQ));
   }
 };
 }  // namespace

@@ -11,6 +11,7 @@ namespace conv_small {
 namespace {
 struct K512 {
   using V = __m512;
+  static constexpr int kGroup = 4;
   static constexpr int W = 16;
   CONVKIT_CS_TARGET static V Zero() { return _mm512_setzero_ps(); }
   CONVKIT_CS_TARGET static V Set1(float v) { return _mm512_set1_ps(v); }
@@ -21,11 +22,13 @@ struct K512 {
   CONVKIT_CS_TARGET static __mmask16 Mask(int n) { return static_cast<__mmask16>((1u << n) - 1); }
   CONVKIT_CS_TARGET static V LoadN(const float* p, int n) { return _mm512_maskz_loadu_ps(Mask(n), p); }
   CONVKIT_CS_TARGET static void StoreN(float* p, int n, V v) { _mm512_mask_storeu_ps(p, Mask(n), v); }
-  // max(v, 0) returns the 0 for NaN and for −0, like ApplyAct's `v > 0 ? v : 0`.
-  CONVKIT_CS_TARGET static V Act(Act a, V v) {
-    if (a == Act::kRelu) return _mm512_max_ps(v, _mm512_setzero_ps());
-    if (a == Act::kRelu6) return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.f));
-    return v;
+  // ApplyAct's `v > 0 ? v : 0` (NaN and −0 give +0), then `< 6 ? · : 6` for relu6.
+  CONVKIT_CS_TARGET static V Activate(Act a, V v) {
+    if (a != Act::kRelu && a != Act::kRelu6) return v;
+    const V r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ), v);
+    if (a == Act::kRelu) return r;
+    const V six = _mm512_set1_ps(6.f);
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(r, six, _CMP_LT_OQ), six, r);
   }
 };
 }  // namespace

@@ -19,6 +19,8 @@ struct Table {
                   int64_t r0, int64_t r1);
   // acc[KKC][lanes] = Σ over output rows [r0, r1) of patchᵀ·dy (overwritten, not accumulated).
   void (*filter)(const ConvShape& s, const float* x, const float* dy, float* acc, int64_t r0, int64_t r1);
+  // Tap-block size for filter gradients with KKC > kMaxKkc (KKC a multiple of it); 0: none.
+  int (*filter_block)(int64_t kkc);
 };
 
 #if defined(__x86_64__)

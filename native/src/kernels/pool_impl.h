@@ -86,12 +86,41 @@ CONVKIT_POOL_TARGET inline void StoreL(float* p, int lanes, typename T::V v) {
 
 // NaN propagates like the js kernel: `v > m || v is NaN` replaces m, so a NaN once held stays.
 // Tail: one partial vector of C − c < W lanes (after the full vectors).
-template <class T, int U, bool Tail = false>
-CONVKIT_POOL_TARGET inline int64_t MaxCells(const float* x, const int64_t* xo, int nc, float* y, int64_t c, int64_t C) {
+// One step of the js max scan: the later value y wins when greater or NaN.
+template <class T>
+CONVKIT_POOL_TARGET inline typename T::V MaxFold(typename T::V x, typename T::V y) {
+  return T::Select(T::Or(T::Gt(y, x), T::IsNan(y)), y, x);
+}
+
+// One step of the argmax scan over (value, cell) pairs: the later pair wins when greater, or NaN
+// over a non-NaN.
+template <class T>
+CONVKIT_POOL_TARGET inline void ArgFold(typename T::V* bx, typename T::V* wx, typename T::V by, typename T::V wy) {
+  const typename T::M take = T::Or(T::Gt(by, *bx), T::AndNot(T::IsNan(*bx), T::IsNan(by)));
+  *bx = T::Select(take, by, *bx);
+  *wx = T::Select(take, wy, *wx);
+}
+
+// NC > 0: the window has exactly NC cells (a compile-time count lets the cell loop unroll).
+template <class T, int U, bool Tail = false, int NC = 0>
+CONVKIT_POOL_TARGET inline int64_t MaxCells(const float* x, const int64_t* xo, int ncells, float* y, int64_t c,
+                                            int64_t C) {
+  const int nc = NC > 0 ? NC : ncells;
   constexpr int64_t kStep = U * T::W;
   for (; Tail ? c < C : c + kStep <= C; c += kStep) {
     const int lanes = static_cast<int>(C - c);
     typename T::V m[U];
+    if constexpr (NC == 4) {
+      // The fold is associative, so a tree in scan order gives the same result with half the
+      // dependent compare-select latency; starting from cell 0 equals starting from −∞.
+      for (int u = 0; u < U; u++) {
+        const int64_t o = c + u * T::W;
+        const typename T::V a = MaxFold<T>(LoadL<T, Tail>(x + xo[0] + o, lanes), LoadL<T, Tail>(x + xo[1] + o, lanes));
+        const typename T::V b = MaxFold<T>(LoadL<T, Tail>(x + xo[2] + o, lanes), LoadL<T, Tail>(x + xo[3] + o, lanes));
+        StoreL<T, Tail>(y + o, lanes, MaxFold<T>(a, b));
+      }
+      continue;
+    }
     for (int u = 0; u < U; u++) m[u] = T::Set1(-std::numeric_limits<float>::infinity());
     for (int t = 0; t < nc; t++) {
       const float* xp = x + xo[t] + c;
@@ -107,9 +136,22 @@ CONVKIT_POOL_TARGET inline int64_t MaxCells(const float* x, const int64_t* xo, i
 
 // First maximum in scan order: strict > keeps the earlier cell; the first NaN wins and is kept.
 // where[u] receives the window-local cell index (as a float) of each lane's winner.
-template <class T, int U, bool Tail>
-CONVKIT_POOL_TARGET inline void ArgmaxVec(const float* x, const int64_t* xo, int nc, int64_t c, int lanes,
+template <class T, int U, bool Tail, int NC = 0>
+CONVKIT_POOL_TARGET inline void ArgmaxVec(const float* x, const int64_t* xo, int ncells, int64_t c, int lanes,
                                           typename T::V* where) {
+  const int nc = NC > 0 ? NC : ncells;
+  if constexpr (NC == 4) {  // tree in scan order: the fold is associative
+    for (int u = 0; u < U; u++) {
+      const int64_t o = c + u * T::W;
+      typename T::V b0 = LoadL<T, Tail>(x + xo[0] + o, lanes), w0 = T::Zero();
+      typename T::V b2 = LoadL<T, Tail>(x + xo[2] + o, lanes), w2 = T::Set1(2.f);
+      ArgFold<T>(&b0, &w0, LoadL<T, Tail>(x + xo[1] + o, lanes), T::Set1(1.f));
+      ArgFold<T>(&b2, &w2, LoadL<T, Tail>(x + xo[3] + o, lanes), T::Set1(3.f));
+      ArgFold<T>(&b0, &w0, b2, w2);
+      where[u] = w0;
+    }
+    return;
+  }
   typename T::V best[U];
   for (int u = 0; u < U; u++) {
     best[u] = LoadL<T, Tail>(x + xo[0] + c + u * T::W, lanes);
@@ -148,14 +190,15 @@ CONVKIT_POOL_TARGET inline int64_t ArgmaxCells(const float* x, const int64_t* xo
 
 // Non-overlapping windows: every cell of the window gets dy at its lane's first maximum and 0
 // elsewhere, written once (no zero-fill, no scatter). dy + 0 turns −0 into +0 like js's 0 + dy.
-template <class T, int U, bool Tail = false>
-CONVKIT_POOL_TARGET inline int64_t RouteCells(const float* x, const int64_t* xo, int nc, const float* dy, float* dx,
-                                              int64_t c, int64_t C) {
+template <class T, int U, bool Tail = false, int NC = 0>
+CONVKIT_POOL_TARGET inline int64_t RouteCells(const float* x, const int64_t* xo, int ncells, const float* dy,
+                                              float* dx, int64_t c, int64_t C) {
+  const int nc = NC > 0 ? NC : ncells;
   constexpr int64_t kStep = U * T::W;
   for (; Tail ? c < C : c + kStep <= C; c += kStep) {
     const int lanes = static_cast<int>(C - c);
     typename T::V where[U], g[U];
-    ArgmaxVec<T, U, Tail>(x, xo, nc, c, lanes, where);
+    ArgmaxVec<T, U, Tail, NC>(x, xo, nc, c, lanes, where);
     for (int u = 0; u < U; u++) g[u] = T::Add(LoadL<T, Tail>(dy + c + u * T::W, lanes), T::Zero());
     for (int t = 0; t < nc; t++) {
       const typename T::V k = T::Set1(static_cast<float>(t));
@@ -214,6 +257,12 @@ CONVKIT_POOL_TARGET void MaxForward(const PoolShape& s, const float* x, float* y
     for (int64_t ow = 0; ow < s.ow; ow++) {
       const int nc = RowCells(s, n, h0, h1, ow, xo);
       float* yp = y + (r * s.ow + ow) * s.c;
+      if (nc == 4) {  // 2×2 windows, the common case
+        int64_t c = MaxCells<V, 4, false, 4>(x, xo, nc, yp, 0, s.c);
+        c = MaxCells<V, 1, false, 4>(x, xo, nc, yp, c, s.c);
+        MaxCells<V, 1, V::W != 1, 4>(x, xo, nc, yp, c, s.c);
+        continue;
+      }
       int64_t c = MaxCells<V, 4>(x, xo, nc, yp, 0, s.c);
       c = MaxCells<V, 1>(x, xo, nc, yp, c, s.c);
       MaxCells<V, 1, V::W != 1>(x, xo, nc, yp, c, s.c);
@@ -273,6 +322,12 @@ CONVKIT_POOL_TARGET void MaxBackpropTiled(const PoolShape& s, const float* dy, c
       const int nc = RowCells(s, n, h0, h1, ow, xo);
       if (nc == 0) continue;
       const float* dyp = dy + (r * s.ow + ow) * s.c;
+      if (nc == 4) {  // 2×2 windows, the common case
+        int64_t c = RouteCells<V, 2, false, 4>(x, xo, nc, dyp, dx, 0, s.c);
+        c = RouteCells<V, 1, false, 4>(x, xo, nc, dyp, dx, c, s.c);
+        RouteCells<V, 1, V::W != 1, 4>(x, xo, nc, dyp, dx, c, s.c);
+        continue;
+      }
       int64_t c = RouteCells<V, 2>(x, xo, nc, dyp, dx, 0, s.c);
       c = RouteCells<V, 1>(x, xo, nc, dyp, dx, c, s.c);
       RouteCells<V, 1, V::W != 1>(x, xo, nc, dyp, dx, c, s.c);

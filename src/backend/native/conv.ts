@@ -46,7 +46,8 @@ export function convKernels(addon: NativeAddon): Pick<Backend, 'conv2d' | 'conv2
       if (!(dy instanceof Float32Array) || !(filter instanceof Float32Array) || convIsEmpty(info)) {
         return jsBackend.conv2dBackpropInput(dy, filter, info);
       }
-      const out = new Float32Array(info.batch * info.inHeight * info.inWidth * info.inChannels);
+      // The kernel zero-fills dx itself (per image band, in parallel) before accumulating into it.
+      const out = allocOutput(info.batch * info.inHeight * info.inWidth * info.inChannels, false);
       backpropInput(dy, filter, out, convInfoArray(info));
       return out;
     },

@@ -73,6 +73,60 @@ test('conv2d: larger shapes take the threaded paths (per-chunk, per-image, per-t
   });
 });
 
+test('conv2d: direct small-channel kernel (KH·KW·C ≤ 32, few filters) and its boundaries, every ISA, 1..3 threads', () => {
+  const rand = rng(15);
+  const geo = (c: number, k: [number, number], s: [number, number], d: [number, number], padding: ConvCase['padding'],
+    batch = 5, h = 28, w = 27): ConvCase => ({ batch, h, w, c, kernel: k, strides: s, dilations: d, padding });
+  // [case, filters]: LeNet-5's first layer, then KKC 32 / 33 and OC at the AVX2 (8) and AVX-512 (16)
+  // lane limits and one past them (those fall back to the GEMM path).
+  const cases: [ConvCase, number][] = [
+    [geo(1, [5, 5], [1, 1], [1, 1], 'same'), 6],
+    [geo(2, [4, 4], [1, 1], [1, 1], 'valid', 3, 13, 11), 8],
+    [geo(2, [4, 4], [2, 1], [1, 2], [[1, 2], [3, 0]], 3, 13, 11), 9],
+    [geo(3, [3, 3], [1, 2], [1, 1], 'same', 2, 9, 12), 16],
+    [geo(3, [3, 3], [1, 1], [2, 1], 'valid', 2, 9, 12), 17],
+    [geo(1, [3, 11], [1, 1], [1, 1], 'same', 2, 6, 15), 5],
+    [geo(1, [1, 1], [2, 2], [1, 1], 'valid', 2, 7, 7), 4],
+    // The unrolled special cases (5×5×1, 3×3×1, 3×3×3 at stride 1) and their near misses.
+    [geo(1, [3, 3], [1, 1], [1, 1], [[1, 0], [2, 1]], 2, 10, 13), 7],
+    [geo(1, [3, 3], [1, 1], [2, 2], 'valid', 2, 10, 13), 7],
+    [geo(3, [3, 3], [1, 1], [1, 1], 'same', 2, 9, 12), 16],
+    [geo(3, [3, 3], [2, 1], [1, 1], 'valid', 2, 9, 12), 11],
+    [geo(1, [5, 5], [1, 2], [1, 1], 'same', 2, 11, 12), 3],
+    // Filter gradient in tap blocks of 25 / 27 / 24 (KKC > 32, OC ≤ 16 under AVX-512): LeNet's second
+    // layer, then other block sizes, strides, dilations, padding, and KKC 40 (no block: GEMM).
+    [geo(6, [5, 5], [1, 1], [1, 1], 'same', 3, 14, 14), 16],
+    [geo(6, [3, 3], [2, 1], [1, 2], [[1, 2], [0, 1]], 3, 13, 11), 10],
+    [geo(3, [4, 4], [1, 1], [1, 1], 'valid', 3, 12, 9), 5],
+    [geo(2, [5, 5], [1, 3], [2, 1], 'same', 2, 15, 14), 16],
+    [geo(5, [2, 4], [1, 1], [1, 1], 'valid', 2, 9, 9), 7],
+  ];
+  forEachThreads(addon, [1, 2, 3], (threads) => {
+    forEachIsa(addon, (isa) => {
+      for (const [cs, oc] of cases) {
+        for (const activation of ['linear', 'relu', 'relu6', 'sigmoid', 'tanh'] as const) {
+          const epi = activation === 'linear' ? undefined : { bias: randF32(oc, rand, -0.5, 0.5), activation };
+          checkAll(convInfo(cs, oc), rand, `${isa} t${threads} ${describe(cs)} oc${oc} ${activation}`, epi);
+        }
+        checkAll(convInfo(cs, oc), rand, `${isa} t${threads} ${describe(cs)} oc${oc} act only`, { activation: 'relu' });
+      }
+    });
+  });
+  // NaN inputs reach the outputs (relu maps NaN to 0 like js) and the filter gradient.
+  const cs = geo(1, [5, 5], [1, 1], [1, 1], 'same', 2, 9, 9);
+  const info = convInfo(cs, 6);
+  const x = randF32(2 * 81, rand);
+  x[40] = NaN;
+  const f = randF32(150, rand), dy = randF32(2 * 81 * 6, rand);
+  forEachIsa(addon, (isa) => {
+    for (const activation of ['linear', 'relu'] as const) {
+      const epi = { bias: randF32(6, rand), activation };
+      assertNear(be.conv2d!(x, f, info, epi), jsBackend.conv2d(x, f, info, epi), `${isa} NaN conv2d ${activation}`);
+    }
+    assertNear(be.conv2dBackpropFilter!(x, dy, info), jsBackend.conv2dBackpropFilter(x, dy, info), `${isa} NaN filter`);
+  });
+});
+
 test('conv2d: float64 inputs are delegated to js', () => {
   const info = convInfo({ batch: 1, h: 4, w: 4, c: 2, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], padding: 'same' }, 2);
   const x = new Float64Array(32).fill(1), f = new Float64Array(36).fill(0.5);

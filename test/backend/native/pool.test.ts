@@ -101,6 +101,37 @@ test('pooling: windows 2 and 3, strides 1..3, all paddings, larger shapes, 1..3 
   });
 });
 
+test('max pooling, non-overlapping windows (single-pass backprop): ties, NaN, gaps, clipped windows, 1..3 threads', () => {
+  const rand = rng(36);
+  // [pool, stride]: 2×2/2 (LeNet, CIFAR), 3×3/3, stride > pool (uncovered gap cells), mixed axes.
+  const geoms: [[number, number], [number, number]][] = [[[2, 2], [2, 2]], [[3, 3], [3, 3]], [[2, 2], [3, 3]], [[2, 3], [3, 3]], [[1, 2], [2, 2]]];
+  forEachThreads(addon, [1, 2, 3], (threads) => {
+    forEachIsa(addon, (isa) => {
+      for (const [pool, strides] of geoms) {
+        for (const c of [1, 6, 16, 19]) {
+          for (const padding of ['valid', 'same', [[1, 0], [0, 1]]] as Padding[]) {
+            for (const [h, w] of [[28, 28], [13, 11]]) {
+              const info = poolInfo(5, h, w, c, pool, strides, padding);
+              const n = 5 * h * w * c;
+              const what = `${isa} t${threads} ${describe(info)}`;
+              checkAll(info, randF32(n, rand), what);
+              checkAll(info, randF32(n, rand, -1, 2).map(Math.round), `ties ${what}`);
+              const x = randF32(n, rand);
+              for (let k = 3; k < n; k += 11) x[k] = NaN;
+              checkAll(info, x, `NaN ${what}`);
+            }
+          }
+        }
+      }
+      // dy = −0 must arrive as +0, like js's 0 + dy.
+      const info = poolInfo(2, 6, 6, 6, [2, 2], [2, 2], 'valid');
+      const dy = new Float32Array(2 * 3 * 3 * 6).fill(-0);
+      const x = randF32(2 * 36 * 6, rand);
+      assert.deepEqual(be.maxPoolBackprop!(dy, x, info), jsBackend.maxPoolBackprop(dy, x, info), `${isa} -0 dy`);
+    });
+  });
+});
+
 test('pooling: float64 inputs are delegated to js', () => {
   const info = poolInfo(1, 4, 4, 2, [2, 2], [2, 2], 'valid');
   assert.ok(be.maxPool!(new Float64Array(32), info) instanceof Float64Array);
