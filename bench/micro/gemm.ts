@@ -2,7 +2,7 @@
  * Micro-benchmark of the native SGEMM (addon.matmul): square sizes and the CNN shapes that matter
  * (im2col conv forward, backward-filter with transA, dense layers, MobileNetV2 1×1 convs), in
  * GFLOP/s (median of repeated calls), for every ISA path the CPU has and 1 and 2 threads.
- * Run: node dist/bench/micro/gemm.js [--quick] [--isa=avx512,avx2,generic] [--threads=1,2]
+ * Run: node dist/bench/micro/gemm.js [--quick] [--isa=avx512,avx2,generic] [--threads=1,2] [--filter=mnv2]
  */
 import { loadAddon } from '../../src/backend/native/addon.js';
 
@@ -40,7 +40,18 @@ const SHAPES: Shape[] = [
   { name: 'mnv2 1x1 (16·14·14, 384, 64)', m: 16 * 14 * 14, k: 384, n: 64 },
   { name: 'mnv2 1x1 (16·7·7, 960, 160)', m: 16 * 7 * 7, k: 960, n: 160 },
   { name: 'mnv2 1x1 (16·7·7, 320, 1280)', m: 16 * 7 * 7, k: 320, n: 1280 },
+  ...mnv2Shapes(),
 ];
+
+/** Every MobileNetV2 224×224 1×1 conv (expand m=HW,k=C,n=6C; project m=HW,k=6C,n=C'), batch 1 and 16. */
+function mnv2Shapes(): Shape[] {
+  const layers: [number, number, number][] = [
+    [112, 32, 16], [112, 16, 96], [56, 96, 24], [56, 24, 144], [56, 144, 24], [28, 144, 32], [28, 32, 192],
+    [28, 192, 32], [14, 192, 64], [14, 64, 384], [14, 384, 64], [14, 384, 96], [14, 96, 576], [14, 576, 96],
+    [7, 576, 160], [7, 160, 960], [7, 960, 160], [7, 960, 320], [7, 320, 1280],
+  ];
+  return [1, 16].flatMap((b) => layers.map(([hw, k, n]) => ({ name: `mnv2 b${b} ${hw}² k${k} n${n}`, m: b * hw * hw, k, n })));
+}
 
 function rand(n: number): Float32Array {
   const a = new Float32Array(n);
@@ -69,11 +80,13 @@ const isas = (arg('isa') ?? 'avx512,avx2,generic').split(',').filter((isa) => {
 }) as ('generic' | 'avx2' | 'avx512')[];
 const threads = (arg('threads') ?? '1,2').split(',').map(Number);
 const origIsa = info.isa as 'generic' | 'avx2' | 'avx512';
+const filter = arg('filter');
+const shapes = filter ? SHAPES.filter((s) => s.name.includes(filter)) : SHAPES;
 
 console.log(`native sgemm, ${info.compiler}, detected ${info.detectedIsa}; GFLOP/s (median)`);
 const cols = threads.flatMap((t) => isas.map((isa) => `${isa}/${t}t`));
-const data = SHAPES.map((s) => ({ s, a: rand(s.m * s.k), b: rand(s.k * s.n), out: new Float32Array(s.m * s.n) }));
-const table: string[][] = SHAPES.map(() => []);
+const data = shapes.map((s) => ({ s, a: rand(s.m * s.k), b: rand(s.k * s.n), out: new Float32Array(s.m * s.n) }));
+const table: string[][] = shapes.map(() => []);
 // Threads outermost: the pool is resized once per count (and given time to start its workers).
 for (const t of threads) {
   addon.setNumThreads(t);
@@ -89,4 +102,4 @@ for (const t of threads) {
 addon.setIsa(origIsa);
 addon.setNumThreads(info.threads);
 console.log(['shape'.padEnd(40), ...cols.map((c) => c.padStart(12))].join(''));
-SHAPES.forEach((s, i) => console.log([s.name.padEnd(40), ...table[i]].join('')));
+shapes.forEach((s, i) => console.log([s.name.padEnd(40), ...table[i]].join('')));

@@ -113,7 +113,11 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
   // Splitting M makes every thread pack all of B (k·n floats), splitting N makes every thread pack
   // all of A; packing one float costs roughly as much as ~16 flops of the micro-kernel's budget
   // per row/column it serves, hence the overhead terms.
-  const int64_t mt = CeilDiv(m, v.mr), ntl = CeilDiv(n, v.nr);
+  // Small m (7×7 and 14×14 layers at batch 1) is split in 4-row quanta rather than whole tiles:
+  // 196 rows as 17 tiles leave one thread 9 tiles to the other's 8, and the ragged remainder now
+  // runs on a narrowed edge tile instead of a padded full one.
+  const int64_t mq = CeilDiv(m, v.mr) < 16 * nt ? std::min(v.mr, 4) : v.mr;
+  const int64_t mt = CeilDiv(m, mq), ntl = CeilDiv(n, v.nq);
   const double score_m = Balance(mt, nt) / (1.0 + 16.0 * (nt - 1) / static_cast<double>(m));
   const double score_n = Balance(ntl, nt) / (1.0 + 16.0 * (nt - 1) / static_cast<double>(n));
   const int64_t kblocks = CeilDiv(k, v.kc);
@@ -126,7 +130,7 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
   }
   const bool split_m = score_m >= score_n;
   const int64_t tiles = split_m ? mt : ntl;
-  const int64_t tile = split_m ? v.mr : v.nr;
+  const int64_t tile = split_m ? mq : v.nq;
   nt = static_cast<int>(std::min<int64_t>(nt, tiles));
   ParallelRun(nt, [&](int t, int tn) {
     const int64_t lo = std::min(tiles * t / tn * tile, split_m ? m : n);

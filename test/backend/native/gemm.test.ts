@@ -1,6 +1,7 @@
 /**
  * Native matmul (blocked SIMD GEMM) against the js kernel: odd sizes around every register tile
- * (4×8, 6×16, 12×8, 12×16, 12×32, 14×8), k across several k blocks (and the split-k path), all
+ * (4×8, 6×16, 12×8, 12×16, 12×32, 14×8) and their narrowed edge tiles, short k with A read in
+ * place and the fused epilogue, k across several k blocks (and the split-k path), all
  * transpose combinations, batches, fused bias/activation, every ISA path, 1 and 2 threads.
  *
  * Error metric: max|native − js| / max(max|js|, 1e-6) over each output. Both sides round each
@@ -43,7 +44,7 @@ function relErr(actual: Float32Array, expected: ArrayLike<number>, scale = 0): n
 }
 
 interface Case {
-  m: number; k: number; n: number; batch?: number; bBatch?: number; ta?: boolean; tb?: boolean; epi?: 'bias' | FusedActivation | 'bias+relu' | 'bias+tanh';
+  m: number; k: number; n: number; batch?: number; bBatch?: number; ta?: boolean; tb?: boolean; epi?: 'bias' | FusedActivation | 'bias+relu' | 'bias+relu6' | 'bias+tanh';
 }
 
 const ODD = [1, 7, 13, 17, 31, 33, 65, 127, 300];
@@ -95,6 +96,16 @@ const FIXED: Case[] = [
   { m: 17, k: 1030, n: 84, epi: 'bias+tanh' },
   // 1×1 conv.
   { m: 4 * 14 * 14, k: 16, n: 96, epi: 'bias+relu' }, { m: 2 * 7 * 7, k: 160, n: 33 },
+  // MobileNetV2 1×1 convs: short k read in place with the epilogue fused into the register tile
+  // (bias + relu6 / linear), ragged m (49 = 4·12 + 1, m below one tile) and n that is not a
+  // multiple of the vector width (narrowed edge tiles), and the 7×7 layers split over n or k.
+  { m: 7 * 7, k: 16, n: 96, epi: 'bias+relu6' }, { m: 5, k: 24, n: 144, epi: 'bias+relu6' },
+  { m: 3 * 7 * 7, k: 32, n: 192, epi: 'bias+relu6' }, { m: 14 * 14, k: 24, n: 150, epi: 'bias' },
+  { m: 11, k: 32, n: 40, epi: 'relu6' }, { m: 13, k: 144, n: 24, epi: 'bias' }, { m: 29, k: 96, n: 17, epi: 'bias+relu6' },
+  { m: 7 * 7, k: 576, n: 160, epi: 'bias+relu6' }, { m: 7 * 7, k: 960, n: 160, epi: 'bias' },
+  { m: 7 * 7, k: 320, n: 1280, epi: 'bias+relu6' }, { m: 14 * 14, k: 384, n: 72, epi: 'bias+relu6' },
+  // A's row stride a multiple of 4 KiB: A is packed rather than read in place.
+  { m: 25, k: 1024, n: 200, epi: 'bias+relu' },
   // batches: shared B (bBatch 1) and per-entry B, small m (parallel over the batch) and larger.
   { m: 7, k: 13, n: 17, batch: 7, bBatch: 1 }, { m: 7, k: 13, n: 17, batch: 7, bBatch: 7, ta: true, tb: true },
   { m: 65, k: 33, n: 31, batch: 3, bBatch: 3, epi: 'bias+relu' }, { m: 127, k: 65, n: 33, batch: 2, bBatch: 1, tb: true },

@@ -1,10 +1,12 @@
 // The BLIS/GotoBLAS loop nest shared by every ISA: pack a KC×NC panel of op(B) and an MC×KC block of
 // op(A) into this thread's scratch (transposes are absorbed by packing), then sweep register tiles
-// with the micro-kernel. Included by each per-ISA .cc after defining CONVKIT_GEMM_TARGET, so every
+// with the micro-kernel. A row-major A (almost always) and, for small m, B are read in place. Included by each per-ISA .cc after defining CONVKIT_GEMM_TARGET, so every
 // function here is compiled for that ISA; the anonymous namespace keeps the copies apart.
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 
 #include "common/scratch.h"
 #include "kernels/gemm/gemm_internal.h"
@@ -23,6 +25,7 @@ struct TileEpi {
   float beta;         // 0 on the first k block when the caller's beta is 0: C is not read
   const float* bias;  // at the tile's first column; null unless this is the last k block
   Act act;            // kLinear unless this is the last k block
+  bool fuse;          // finish full tiles from registers (see Tile)
 };
 
 // Applies the epilogue to an mr×nr tile held in `acc` (row stride ld_acc).
@@ -109,7 +112,14 @@ CONVKIT_GEMM_TARGET void PackB(const Problem& pr, int64_t p0, int64_t kc, int64_
 
 inline int64_t RoundUp(int64_t x, int64_t r) { return (x + r - 1) / r * r; }
 
-// K provides MR, NR, KC, MC, NC, kDirectAMaxN and Tile<kDirectA>(kc, a, lda, b_panel, c, ldc, mr, nr, epi).
+// Up to this k, A is read in place even with a 4 KiB-multiple row stride: the whole short k loop
+// touches few lines per row, and packing would cost as much as its FMAs (1×1 convs, 16..64 channels).
+constexpr int64_t kDirectAMaxK = 64;
+// Up to this m (7×7 and 14×14 layers at batch 1), B's rows are read in place (see RunBlocked).
+constexpr int64_t kDirectBMaxM = 256;
+
+// K provides MR, NR, NQ, KC, MC, NC, kDirectAMaxN, Tile<kDirectA, kStridedB>(kc, a, lda, b_panel, b_stride,
+// c, ldc, mr, nr, epi) for full tiles and EdgeTile<kDirectA, kStridedB>(same arguments) for ragged ones.
 template <class K>
 CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
   constexpr int MR = K::MR, NR = K::NR;
@@ -121,38 +131,63 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
   const int64_t mc_max = std::min<int64_t>(K::MC, RoundUp(pr.m, MR));
   float* bp = Scratch(kScratchPackB, static_cast<size_t>(kc_max * RoundUp(nc_max, NR)));
   float* ap = Scratch(kScratchPackA, static_cast<size_t>(kc_max * RoundUp(mc_max, MR)));
-  // Packing a row-major A costs about as much as the FMAs it feeds when B has few column panels
-  // (im2col convs, n = 6..64): the micro-kernel then broadcasts straight from A's rows instead.
-  const bool direct_a = !pr.ta && RoundUp(pr.n, NR) <= K::kDirectAMaxN;
+  // Packing a row-major A costs about as much as the few FMAs per element it feeds when B has few
+  // column panels (im2col convs, 7×7 MobileNet layers) or k is short, and reading A in place
+  // (MR row streams, hot in L1/L2) measured as fast or faster for every other shape too, except
+  // when the row stride is a multiple of 4 KiB: then all MR rows compete for one L1 set.
+  const bool aliased = pr.lda % 1024 == 0 && pr.k > kDirectAMaxK && RoundUp(pr.n, NR) > K::kDirectAMaxN;
+  const bool direct_a = !pr.ta && K::kDirectAMaxN > 0 && !aliased;
+  // With few rows each B panel serves only a handful of tiles, so the micro-kernel reads B's rows
+  // in place rather than pay a copy through L2 (+15-20% at m = 49). Needs whole vectors per row so
+  // the narrowed edge tile never reads past a row, and no 4 KiB-multiple stride (L1 set conflicts).
+  const bool direct_b = !pr.tb && K::kDirectAMaxN > 0 && pr.n % K::NQ == 0 && pr.m <= kDirectBMaxM &&
+                        pr.ldb % 1024 != 0;
+  const int64_t bs = direct_b ? pr.ldb : NR;
   for (int64_t jc = 0; jc < pr.n; jc += nc_max) {
     const int64_t nc = std::min(nc_max, pr.n - jc);
     for (int64_t pc = 0; pc < pr.k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, pr.k - pc);
       const bool first = pc == 0, last = pc + kc >= pr.k;
-      PackB<NR>(pr, pc, kc, jc, nc, bp);
+      if (!direct_b) PackB<NR>(pr, pc, kc, jc, nc, bp);
       TileEpi e;
       e.alpha = pr.alpha;
       e.beta = first ? pr.beta : 1.f;
       e.act = last ? pr.act : Act::kLinear;
+      // Only when k is one block: on the first of several (k = 288, n = 64) fusing measured ~10%
+      // slower than the separate epilogue.
+      e.fuse = first && last && pr.alpha == 1.f && pr.beta == 0.f &&
+               (pr.act == Act::kLinear || pr.act == Act::kRelu || pr.act == Act::kRelu6);
       const float* bias = last && pr.bias ? pr.bias + jc : nullptr;
       for (int64_t ic = 0; ic < pr.m; ic += mc_max) {
         const int64_t mc = std::min(mc_max, pr.m - ic);
-        // Only the ragged last micro-panel is packed when A is read in place.
-        const int64_t mc_full = direct_a ? mc / MR * MR : 0;
-        if (mc > mc_full) PackA<MR>(pr, ic + mc_full, mc - mc_full, pc, kc, ap + mc_full * kc);
+        const int64_t mc_full = mc / MR * MR;
+        if (!direct_a) PackA<MR>(pr, ic, mc, pc, kc, ap);
+        const float* a0 = direct_a ? pr.a + ic * pr.lda + pc : ap;
+        const int64_t lda = direct_a ? pr.lda : 0;
+        // Row step of `a0`: one row in place, or one MR-row micro-panel per MR rows when packed.
+        const int64_t astep = direct_a ? pr.lda : kc;
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
           e.bias = bias ? bias + jr : nullptr;
           float* cj = pr.c + ic * pr.ldc + jc + jr;
-          const float* bpan = bp + jr * kc;
-          int64_t ir = 0;
-          for (; ir < mc_full; ir += MR)
-            K::template Tile<true>(kc, pr.a + (ic + ir) * pr.lda + pc, pr.lda, bpan, cj + ir * pr.ldc, pr.ldc, MR, nr,
-                                   e);
-          for (; ir < mc; ir += MR) {
-            const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            K::template Tile<false>(kc, ap + ir * kc, 0, bpan, cj + ir * pr.ldc, pr.ldc, mr, nr, e);
-          }
+          const float* bpan = direct_b ? pr.b + pc * pr.ldb + jc + jr : bp + jr * kc;
+          auto sweep = [&](auto direct, auto strided) {
+            constexpr bool kA = decltype(direct)::value, kB = decltype(strided)::value;
+            int64_t ir = 0;
+            if (nr == NR)
+              for (; ir < mc_full; ir += MR)
+                K::template Tile<kA, kB>(kc, a0 + ir * astep, lda, bpan, bs, cj + ir * pr.ldc, pr.ldc, MR, NR, e);
+            for (; ir < mc; ir += MR) {
+              const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+              K::template EdgeTile<kA, kB>(kc, a0 + ir * astep, lda, bpan, bs, cj + ir * pr.ldc, pr.ldc, mr, nr, e);
+            }
+          };
+          using T_ = std::true_type;
+          using F_ = std::false_type;
+          if (direct_a && direct_b) sweep(T_(), T_());
+          else if (direct_a) sweep(T_(), F_());
+          else if (direct_b) sweep(F_(), T_());
+          else sweep(F_(), F_());
         }
       }
     }
@@ -165,48 +200,94 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
 template <class T, int MR_, int NV, int KC_, int MC_, int NC_>
 struct MicroKernel {
   static constexpr int MR = MR_, NR = NV * T::W, KC = KC_, MC = MC_, NC = NC_;
+  static constexpr int NQ = T::kBroadcast ? T::W : NR;
   // Reading A in place needs a real broadcast-from-memory; the scalar generic kernel vectorises
   // only over packed panels.
   static constexpr int64_t kDirectAMaxN = T::kBroadcast ? (2 * NR > 64 ? 2 * NR : 64) : 0;
   using V = typename T::V;
 
   // kDirectA: `a` points into the caller's row-major op(A) (row stride lda) instead of a packed
-  // micro-panel; only for full MR-row tiles.
-  template <bool kDirectA>
-  CONVKIT_GEMM_TARGET static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+  // micro-panel. ROWS ≤ MR and NVX ≤ NV shrink the tile for ragged M/N edges (a 49-row or 144-column
+  // problem would otherwise spend up to half its last tile's FMAs on padding); packed panels keep
+  // their MR/NR strides either way.
+  template <bool kDirectA, bool kStridedB = false, int ROWS = MR, int NVX = NV>
+  CONVKIT_GEMM_TARGET static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t bs, float* c, int64_t ldc,
                                        int mr, int nr, const TileEpi& e) {
-    V acc[MR][NV];
+    V acc[ROWS][NVX];
 #pragma GCC unroll 32
-    for (int i = 0; i < MR; i++)
+    for (int i = 0; i < ROWS; i++)
 #pragma GCC unroll 8
-      for (int j = 0; j < NV; j++) acc[i][j] = T::Zero();
+      for (int j = 0; j < NVX; j++) acc[i][j] = T::Zero();
     for (int64_t p = 0; p < kc; p++) {
-      V bv[NV];
+      V bv[NVX];
 #pragma GCC unroll 8
-      for (int j = 0; j < NV; j++) bv[j] = T::Load(b + j * T::W);
+      for (int j = 0; j < NVX; j++) bv[j] = T::Load(b + j * T::W);
 #pragma GCC unroll 32
-      for (int i = 0; i < MR; i++) {
+      for (int i = 0; i < ROWS; i++) {
         const V av = T::Bcast(kDirectA ? a + i * lda : a + i);
 #pragma GCC unroll 8
-        for (int j = 0; j < NV; j++) acc[i][j] = T::Fma(av, bv[j], acc[i][j]);
+        for (int j = 0; j < NVX; j++) acc[i][j] = T::Fma(av, bv[j], acc[i][j]);
       }
       a += kDirectA ? 1 : MR;
-      b += NR;
+      b += kStridedB ? bs : NR;  // a constant stride spares a register in the k loop
+    }
+    // Full tiles with a cheap epilogue (the 1×1-conv case: bias + relu/relu6 or linear, beta 0)
+    // finish straight from the registers: for k = 16..32 the stack round trip below costs a large
+    // share of the tile's time.
+    if constexpr (T::kBroadcast && ROWS == MR && NVX == NV) {
+      if (e.fuse && mr == MR && nr == NR) {
+        // Bias is re-read per row (an L1 hit, foldable into the add) rather than held in
+        // registers, which the accumulators of the 16-register AVX2 tile already fill.
+        const bool clamp = e.act != Act::kLinear;
+        const float hi = e.act == Act::kRelu6 ? 6.f : std::numeric_limits<float>::infinity();
+#pragma GCC unroll 32
+        for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+          for (int j = 0; j < NV; j++) {
+            V v = acc[i][j];
+            if (e.bias) v = T::Add(v, T::Load(e.bias + j * T::W));
+            if (clamp) v = T::Min(T::Max(v, T::Zero()), T::Set1(hi));
+            T::Store(c + i * ldc + j * T::W, v);
+          }
+        return;
+      }
     }
     // The accumulators leave through a stack tile and the epilogue is a separate call: inlined,
     // its register pressure (vector sigmoid/tanh) made GCC spill accumulators inside the k loop.
     alignas(64) float tmp[MR * NR];
 #pragma GCC unroll 32
-    for (int i = 0; i < MR; i++)
+    for (int i = 0; i < ROWS; i++)
 #pragma GCC unroll 8
-      for (int j = 0; j < NV; j++) T::Store(tmp + i * NR + j * T::W, acc[i][j]);
-    if (mr == MR && nr == NR) FullTileEpilogue(tmp, c, ldc, e);
-    else if (T::kBroadcast) PartialTileEpilogue(tmp, c, ldc, mr, nr, e);
+      for (int j = 0; j < NVX; j++) T::Store(tmp + i * NR + j * T::W, acc[i][j]);
+    if (mr == MR && nr == NR) FullTileEpilogue<MR, NV>(tmp, c, ldc, e);
+    else if (T::kBroadcast) PartialTileEpilogue<ROWS, NVX>(tmp, c, ldc, mr, nr, e);
     else ScalarTileEpilogue(tmp, NR, c, ldc, mr, nr, e);
+  }
+
+  // Runs the smallest specialised tile covering an mr×nr edge (exact rows, vectors rounded up).
+  template <bool kDirectA, bool kStridedB, int ROWS = MR>
+  CONVKIT_GEMM_TARGET static void EdgeTile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t bs, float* c,
+                                           int64_t ldc, int mr, int nr, const TileEpi& e) {
+    if constexpr (!T::kBroadcast) {
+      Tile<kDirectA, kStridedB>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
+    } else {
+      if constexpr (ROWS > 1)
+        if (mr < ROWS) return EdgeTile<kDirectA, kStridedB, ROWS - 1>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
+      EdgeCols<kDirectA, kStridedB, ROWS, NV>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
+    }
+  }
+  template <bool kDirectA, bool kStridedB, int ROWS, int NVX>
+  CONVKIT_GEMM_TARGET static void EdgeCols(int64_t kc, const float* a, int64_t lda, const float* b, int64_t bs, float* c,
+                                           int64_t ldc, int mr, int nr, const TileEpi& e) {
+    if constexpr (NVX > 1)
+      if (nr <= (NVX - 1) * T::W)
+        return EdgeCols<kDirectA, kStridedB, ROWS, NVX - 1>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
+    Tile<kDirectA, kStridedB, ROWS, NVX>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
   }
 
   // Edge tile (narrow n such as 6 or 10 makes every tile one): stage the C and bias fragments in
   // padded buffers so the vector epilogue still runs, then copy the valid part back.
+  template <int ROWS, int NVX>
   __attribute__((noinline)) CONVKIT_GEMM_TARGET static void PartialTileEpilogue(const float* tmp, float* c, int64_t ldc,
                                                                                 int mr, int nr, const TileEpi& e) {
     alignas(64) float cbuf[MR * NR];
@@ -219,26 +300,26 @@ struct MicroKernel {
       for (int j = 0; j < NR; j++) bbuf[j] = j < nr ? e.bias[j] : 0.f;
       pe.bias = bbuf;
     }
-    // Rows past mr would only read uninitialised padding; their results are discarded.
-    if (e.beta != 0.f)
-      for (int i = mr; i < MR; i++)
-        for (int j = 0; j < NR; j++) cbuf[i * NR + j] = 0.f;
+    // Only the NVX vectors the (possibly narrowed) tile computed are finished; their lanes past
+    // nr read zeros and are discarded.
     if (e.beta != 0.f)
       for (int i = 0; i < mr; i++)
-        for (int j = nr; j < NR; j++) cbuf[i * NR + j] = 0.f;
-    FullTileEpilogue(tmp, cbuf, NR, pe);
+        for (int j = nr; j < NVX * T::W; j++) cbuf[i * NR + j] = 0.f;
+    FullTileEpilogue<ROWS, NVX>(tmp, cbuf, NR, pe);
     for (int i = 0; i < mr; i++)
       for (int j = 0; j < nr; j++) c[i * ldc + j] = cbuf[i * NR + j];
   }
 
+  // ROWS ≤ MR and NVX ≤ NV: the part of tmp an edge tile filled.
+  template <int ROWS, int NVX>
   __attribute__((noinline)) CONVKIT_GEMM_TARGET static void FullTileEpilogue(const float* tmp, float* c, int64_t ldc,
                                                                              const TileEpi& e) {
     const V alpha = T::Set1(e.alpha), beta = T::Set1(e.beta);
     const bool scale = e.alpha != 1.f;
-    for (int i = 0; i < MR; i++) {
+    for (int i = 0; i < ROWS; i++) {
       float* ci = c + i * ldc;
 #pragma GCC unroll 8
-      for (int j = 0; j < NV; j++) {
+      for (int j = 0; j < NVX; j++) {
         V v = T::Load(tmp + i * NR + j * T::W);
         if (scale) v = T::Mul(v, alpha);
         if (e.beta != 0.f) v = T::Fma(beta, T::Load(ci + j * T::W), v);
@@ -248,7 +329,7 @@ struct MicroKernel {
         T::Store(ci + j * T::W, v);
       }
       if (e.act == Act::kSigmoid || e.act == Act::kTanh)
-        for (int j = 0; j < NR; j++) ci[j] = ApplyAct(e.act, ci[j]);
+        for (int j = 0; j < NVX * T::W; j++) ci[j] = ApplyAct(e.act, ci[j]);
     }
   }
 };

@@ -30,6 +30,7 @@ struct Variant {
   RunFn run;
   int mr, nr;
   int kc;  // k block length: the front end splits k across threads only in multiples of it
+  int nq;  // n quantum for splitting n across threads: one vector, since edge tiles narrow to it
 };
 
 Variant GenericVariant(int64_t m, int64_t n, int64_t k);
