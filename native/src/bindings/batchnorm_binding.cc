@@ -19,12 +19,27 @@ int64_t Rows(const Napi::CallbackInfo& info, const F32& x, int64_t channels) {
 
 const int64_t kMaxC = int64_t(1) << 31;
 
+// The arguments every batch-norm binding shares: `channels` and `epsilon` last, and the input x
+// (argument `x_index`) as whole rows of `channels`.
+struct Common {
+  int64_t c;
+  double eps;
+  F32 x;
+  int64_t rows;
+};
+
+Common ArgCommon(const Napi::CallbackInfo& info, size_t n, const char* fn, size_t x_index) {
+  ExpectArgs(info, n, fn);
+  Common a;
+  a.c = ArgInt(info, n - 2, 1, kMaxC, "channels");
+  a.eps = ArgNum(info, n - 1, "epsilon");
+  a.x = ArgF32Any(info, x_index, "x");
+  a.rows = Rows(info, a.x, a.c);
+  return a;
+}
+
 Napi::Value TrainB(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 8, "batchNormTrain");
-  int64_t c = ArgInt(info, 6, 1, kMaxC, "channels");
-  double eps = ArgNum(info, 7, "epsilon");
-  F32 x = ArgF32Any(info, 0, "x");
-  int64_t rows = Rows(info, x, c);
+  const auto [c, eps, x, rows] = ArgCommon(info, 8, "batchNormTrain", 0);
   F32 gamma = ArgF32(info, 1, c, "gamma");
   F32 beta = ArgF32(info, 2, c, "beta");
   F32 y = ArgF32(info, 3, x.length, "y");
@@ -35,11 +50,7 @@ Napi::Value TrainB(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value InferenceB(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 8, "batchNormInference");
-  int64_t c = ArgInt(info, 6, 1, kMaxC, "channels");
-  double eps = ArgNum(info, 7, "epsilon");
-  F32 x = ArgF32Any(info, 0, "x");
-  int64_t rows = Rows(info, x, c);
+  const auto [c, eps, x, rows] = ArgCommon(info, 8, "batchNormInference", 0);
   F32 mean = ArgF32(info, 1, c, "mean");
   F32 var = ArgF32(info, 2, c, "variance");
   F32 gamma = ArgF32(info, 3, c, "gamma");
@@ -50,11 +61,7 @@ Napi::Value InferenceB(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TrainGradB(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 10, "batchNormTrainGrad");
-  int64_t c = ArgInt(info, 8, 1, kMaxC, "channels");
-  double eps = ArgNum(info, 9, "epsilon");
-  F32 x = ArgF32Any(info, 1, "x");
-  int64_t rows = Rows(info, x, c);
+  const auto [c, eps, x, rows] = ArgCommon(info, 10, "batchNormTrainGrad", 1);
   F32 dy = ArgF32(info, 0, x.length, "dy");
   F32 gamma = ArgF32(info, 2, c, "gamma");
   F32 mean = ArgF32(info, 3, c, "mean");

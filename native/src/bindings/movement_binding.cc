@@ -38,13 +38,25 @@ Napi::Value TransposeB(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// slice and pad: (x, shape, a, b, …) with a and b one non-negative integer per axis of shape.
+struct PerAxisArgs {
+  Shape shape, a, b;
+};
+
+PerAxisArgs ArgPerAxis(const Napi::CallbackInfo& info, size_t n, const char* fn, const char* a, const char* b) {
+  ExpectArgs(info, n, fn);
+  PerAxisArgs r;
+  r.shape = ArgShape(info, 1, "shape");
+  const long rank = static_cast<long>(r.shape.size());
+  r.a = ArgInts(info, 2, 0, int64_t(1) << 40, rank, a);
+  r.b = ArgInts(info, 3, 0, int64_t(1) << 40, rank, b);
+  return r;
+}
+
 Napi::Value SliceB(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 5, "slice");
   Napi::Env env = info.Env();
-  Shape shape = ArgShape(info, 1, "shape");
+  const auto [shape, begin, size] = ArgPerAxis(info, 5, "slice", "begin", "size");
   long rank = static_cast<long>(shape.size());
-  Shape begin = ArgInts(info, 2, 0, int64_t(1) << 40, rank, "begin");
-  Shape size = ArgInts(info, 3, 0, int64_t(1) << 40, rank, "size");
   for (long i = 0; i < rank; i++) {
     if (begin[i] + size[i] > shape[i]) ThrowRange(env, "slice exceeds the input along axis " + std::to_string(i));
   }
@@ -113,12 +125,9 @@ Napi::Value ConcatB(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value PadB(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 6, "pad");
   Napi::Env env = info.Env();
-  Shape shape = ArgShape(info, 1, "shape");
+  const auto [shape, before, after] = ArgPerAxis(info, 6, "pad", "before", "after");
   long rank = static_cast<long>(shape.size());
-  Shape before = ArgInts(info, 2, 0, int64_t(1) << 40, rank, "before");
-  Shape after = ArgInts(info, 3, 0, int64_t(1) << 40, rank, "after");
   double value = ArgNum(info, 4, "value");
   Shape out_shape(rank);
   for (long i = 0; i < rank; i++) out_shape[i] = shape[i] + before[i] + after[i];
@@ -156,16 +165,30 @@ void OuterInner(const Shape& shape, int64_t axis, int64_t* outer, int64_t* inner
   for (size_t i = axis + 1; i < shape.size(); i++) *inner *= shape[i];
 }
 
-Napi::Value GatherB(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 5, "gather");
-  Napi::Env env = info.Env();
-  Shape shape = ArgShape(info, 1, "shape");
-  if (shape.empty()) ThrowRange(env, "gather needs rank >= 1");
-  int64_t axis = ArgInt(info, 3, 0, static_cast<int64_t>(shape.size()) - 1, "axis");
-  I32 idx = ArgI32Any(info, 2, "indices");
-  CheckIndices(env, idx, shape[axis]);
+// gather and gatherGrad: (data, shape, indices, axis, out), the indices checked against shape[axis].
+struct GatherArgs {
+  Shape shape;
+  int64_t axis;
+  I32 idx;
   int64_t outer, inner;
-  OuterInner(shape, axis, &outer, &inner);
+};
+
+GatherArgs ArgGather(const Napi::CallbackInfo& info, const char* fn) {
+  ExpectArgs(info, 5, fn);
+  Napi::Env env = info.Env();
+  GatherArgs g;
+  g.shape = ArgShape(info, 1, "shape");
+  if (g.shape.empty()) ThrowRange(env, std::string(fn) + " needs rank >= 1");
+  g.axis = ArgInt(info, 3, 0, static_cast<int64_t>(g.shape.size()) - 1, "axis");
+  g.idx = ArgI32Any(info, 2, "indices");
+  CheckIndices(env, g.idx, g.shape[g.axis]);
+  OuterInner(g.shape, g.axis, &g.outer, &g.inner);
+  return g;
+}
+
+Napi::Value GatherB(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto [shape, axis, idx, outer, inner] = ArgGather(info, "gather");
   DataArg x = ArgDataLen(info, 0, CheckedProduct(env, shape, "x"), "x");
   DataArg out = OutLike(info, 4, CheckedProduct(env, {outer, static_cast<int64_t>(idx.length), inner}, "out"), x);
   Gather(In(x), outer, shape[axis], inner, idx.data, static_cast<int64_t>(idx.length), Out(out));
@@ -173,15 +196,8 @@ Napi::Value GatherB(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value GatherGradB(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 5, "gatherGrad");
   Napi::Env env = info.Env();
-  Shape shape = ArgShape(info, 1, "shape");
-  if (shape.empty()) ThrowRange(env, "gatherGrad needs rank >= 1");
-  int64_t axis = ArgInt(info, 3, 0, static_cast<int64_t>(shape.size()) - 1, "axis");
-  I32 idx = ArgI32Any(info, 2, "indices");
-  CheckIndices(env, idx, shape[axis]);
-  int64_t outer, inner;
-  OuterInner(shape, axis, &outer, &inner);
+  const auto [shape, axis, idx, outer, inner] = ArgGather(info, "gatherGrad");
   F32 dy = ArgF32(info, 0, CheckedProduct(env, {outer, static_cast<int64_t>(idx.length), inner}, "dy"), "dy");
   F32 dx = ArgF32(info, 4, CheckedProduct(env, shape, "dx"), "dx");
   GatherGrad(dy.data, outer, shape[axis], inner, idx.data, static_cast<int64_t>(idx.length), dx.data);

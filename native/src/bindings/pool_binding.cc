@@ -26,14 +26,18 @@ Sizes ParseInfo(const Napi::CallbackInfo& info, size_t i) {
   return z;
 }
 
-Napi::Value MaxPool(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 3, "maxPool");
+// maxPool / avgPool: (x, out, info).
+Napi::Value RunPoolForward(const Napi::CallbackInfo& info, const char* fn,
+                           void (*kernel)(const PoolShape&, const float*, float*)) {
+  ExpectArgs(info, 3, fn);
   Sizes z = ParseInfo(info, 2);
   F32 x = ArgF32(info, 0, z.in, "x");
   F32 y = ArgF32(info, 1, z.out, "out");
-  MaxPoolForward(z.s, x.data, y.data);
+  kernel(z.s, x.data, y.data);
   return info.Env().Undefined();
 }
+
+Napi::Value MaxPool(const Napi::CallbackInfo& info) { return RunPoolForward(info, "maxPool", MaxPoolForward); }
 
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 4, "maxPoolBackprop");
@@ -48,14 +52,7 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value AvgPool(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 3, "avgPool");
-  Sizes z = ParseInfo(info, 2);
-  F32 x = ArgF32(info, 0, z.in, "x");
-  F32 y = ArgF32(info, 1, z.out, "out");
-  AvgPoolForward(z.s, x.data, y.data);
-  return info.Env().Undefined();
-}
+Napi::Value AvgPool(const Napi::CallbackInfo& info) { return RunPoolForward(info, "avgPool", AvgPoolForward); }
 
 Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 3, "avgPoolBackprop");

@@ -26,38 +26,56 @@ const ACT_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, relu6: 
 type Conv2dFn = (x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array,
   info: number[], act: number) => void;
 type Conv2dGradFn = (a: Float32Array, b: Float32Array, out: Float32Array, info: number[]) => void;
+type ConvForward = (x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue) => FloatArray;
+type ConvGrad = (a: FloatArray, b: FloatArray, info: Conv2DInfo) => FloatArray;
+
+/**
+ * The forward conv kernel `name` (conv2d, depthwiseConv2d; the addon exports it under the Backend
+ * method's name): float32 inputs (and bias) of a non-empty record go through the addon into an
+ * uninitialised output of `outSize(info)` elements, the rest to jsBackend[name].
+ */
+export function nativeConvForward(addon: NativeAddon, name: 'conv2d' | 'depthwiseConv2d',
+  outSize: (i: Conv2DInfo) => number): ConvForward {
+  const fn = addon[name] as Conv2dFn;
+  return (x, filter, info, epilogue) => {
+    const bias = epilogue?.bias;
+    if (!(x instanceof Float32Array) || !(filter instanceof Float32Array) ||
+      (bias !== undefined && !(bias instanceof Float32Array)) || convIsEmpty(info)) {
+      return jsBackend[name](x, filter, info, epilogue);
+    }
+    const out = allocOutput(outSize(info), false);
+    fn(x, filter, bias ?? null, out, convInfoArray(info), ACT_CODES[epilogue?.activation ?? 'linear']);
+    return out;
+  };
+}
+
+type ConvGradName = 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'depthwiseConv2dBackpropInput' |
+  'depthwiseConv2dBackpropFilter';
+
+/**
+ * The conv gradient kernel `name` (a, b, info), as nativeConvForward; `zeroed` when the kernel
+ * accumulates into its output rather than writing every element.
+ */
+export function nativeConvGrad(addon: NativeAddon, name: ConvGradName, outSize: (i: Conv2DInfo) => number,
+  zeroed: boolean): ConvGrad {
+  const fn = addon[name] as Conv2dGradFn;
+  return (a, b, info) => {
+    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || convIsEmpty(info)) {
+      return jsBackend[name](a, b, info);
+    }
+    const out = allocOutput(outSize(info), zeroed);
+    fn(a, b, out, convInfoArray(info));
+    return out;
+  };
+}
 
 export function convKernels(addon: NativeAddon): Pick<Backend, 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter'> {
-  const forward = addon.conv2d as Conv2dFn;
-  const backpropInput = addon.conv2dBackpropInput as Conv2dGradFn;
-  const backpropFilter = addon.conv2dBackpropFilter as Conv2dGradFn;
   return {
-    conv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue): FloatArray {
-      const bias = epilogue?.bias;
-      if (!(x instanceof Float32Array) || !(filter instanceof Float32Array) ||
-        (bias !== undefined && !(bias instanceof Float32Array)) || convIsEmpty(info)) {
-        return jsBackend.conv2d(x, filter, info, epilogue);
-      }
-      const out = allocOutput(info.batch * info.outHeight * info.outWidth * info.outChannels, false);
-      forward(x, filter, bias ?? null, out, convInfoArray(info), ACT_CODES[epilogue?.activation ?? 'linear']);
-      return out;
-    },
-    conv2dBackpropInput(dy: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray {
-      if (!(dy instanceof Float32Array) || !(filter instanceof Float32Array) || convIsEmpty(info)) {
-        return jsBackend.conv2dBackpropInput(dy, filter, info);
-      }
-      // The kernel zero-fills dx itself (per image band, in parallel) before accumulating into it.
-      const out = allocOutput(info.batch * info.inHeight * info.inWidth * info.inChannels, false);
-      backpropInput(dy, filter, out, convInfoArray(info));
-      return out;
-    },
-    conv2dBackpropFilter(x: FloatArray, dy: FloatArray, info: Conv2DInfo): FloatArray {
-      if (!(x instanceof Float32Array) || !(dy instanceof Float32Array) || convIsEmpty(info)) {
-        return jsBackend.conv2dBackpropFilter(x, dy, info);
-      }
-      const out = new Float32Array(info.filterHeight * info.filterWidth * info.inChannels * info.outChannels);
-      backpropFilter(x, dy, out, convInfoArray(info));
-      return out;
-    },
+    conv2d: nativeConvForward(addon, 'conv2d', (i) => i.batch * i.outHeight * i.outWidth * i.outChannels),
+    // The kernel zero-fills dx itself (per image band, in parallel) before accumulating into it.
+    conv2dBackpropInput: nativeConvGrad(addon, 'conv2dBackpropInput',
+      (i) => i.batch * i.inHeight * i.inWidth * i.inChannels, false),
+    conv2dBackpropFilter: nativeConvGrad(addon, 'conv2dBackpropFilter',
+      (i) => i.filterHeight * i.filterWidth * i.inChannels * i.outChannels, true),
   };
 }

@@ -1,0 +1,57 @@
+#include "bindings/conv_args.h"
+
+#include <string>
+#include <vector>
+
+#include "common/args.h"
+
+namespace convkit {
+namespace {
+
+struct Sizes {
+  ConvShape s;
+  size_t in, out, filter;
+};
+
+Sizes ParseInfo(const Napi::CallbackInfo& info, size_t i, bool depthwise) {
+  std::vector<int64_t> v = ArgInts(info, i, 0, (int64_t(1) << 31) - 1, kConvFields, "info");
+  Sizes z;
+  std::string err;
+  if (!MakeConvShape(v.data(), depthwise, &z.s, &err)) {
+    ThrowRange(info.Env(), std::string(depthwise ? "depthwiseConv2d" : "conv2d") + " info: " + err);
+  }
+  const ConvShape& s = z.s;
+  z.in = CheckedProduct(info.Env(), {s.n, s.h, s.w, s.c}, "input");
+  z.out = CheckedProduct(info.Env(), {s.n, s.oh, s.ow, s.oc}, "output");
+  z.filter = CheckedProduct(info.Env(), {s.kh, s.kw, s.c, depthwise ? s.m : s.oc}, "filter");
+  return z;
+}
+
+}  // namespace
+
+Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvForwardKernel k) {
+  ExpectArgs(info, 6, fn);
+  Sizes z = ParseInfo(info, 4, depthwise);
+  int64_t act = ArgInt(info, 5, 0, 4, "act");
+  F32 x = ArgF32(info, 0, z.in, "x");
+  F32 f = ArgF32(info, 1, z.filter, "filter");
+  const float* bias = nullptr;
+  if (!info[2].IsNull() && !info[2].IsUndefined()) bias = ArgF32(info, 2, z.s.oc, "bias").data;
+  F32 y = ArgF32(info, 3, z.out, "out");
+  k(z.s, x.data, f.data, y.data, bias, static_cast<Act>(act));
+  return info.Env().Undefined();
+}
+
+Napi::Value RunConvBackprop(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvGrad grad,
+                            ConvBackpropKernel k) {
+  ExpectArgs(info, 4, fn);
+  Sizes z = ParseInfo(info, 3, depthwise);
+  const bool dfilter = grad == ConvGrad::kFilter;
+  F32 a = ArgF32(info, 0, dfilter ? z.in : z.out, dfilter ? "x" : "dy");
+  F32 b = ArgF32(info, 1, dfilter ? z.out : z.filter, dfilter ? "dy" : "filter");
+  F32 out = ArgF32(info, 2, dfilter ? z.filter : z.in, "out");
+  k(z.s, a.data, b.data, out.data);
+  return info.Env().Undefined();
+}
+
+}  // namespace convkit

@@ -1,0 +1,27 @@
+// Argument parsing shared by the conv2d and depthwiseConv2d bindings: both take the 18 Conv2DInfo
+// fields as `info`, the forward (x, filter, bias|null, out, info, act) and the backprop
+// (dy, filter, out, info) / (x, dy, out, info) argument lists. Each Run* checks the arguments, then
+// calls the kernel.
+#pragma once
+#include <napi.h>
+
+#include "common/activation.h"
+#include "kernels/conv_shape.h"
+
+namespace convkit {
+
+using ConvForwardKernel = void (*)(const ConvShape& s, const float* x, const float* filter, float* y,
+                                   const float* bias, Act act);
+using ConvBackpropKernel = void (*)(const ConvShape& s, const float* a, const float* b, float* out);
+
+// Which gradient a backprop binding computes: kInput (dy, filter, out = dx, info) or
+// kFilter (x, dy, out = dfilter, info).
+enum class ConvGrad { kInput, kFilter };
+
+// `fn` names the binding in the argument-count error; `depthwise` selects the depthwise shape rules
+// (filter H×W×C×M, "depthwiseConv2d info:" errors) over the conv2d ones (H×W×C×OC, "conv2d info:").
+Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvForwardKernel k);
+Napi::Value RunConvBackprop(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvGrad grad,
+                            ConvBackpropKernel k);
+
+}  // namespace convkit
