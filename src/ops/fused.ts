@@ -39,24 +39,44 @@ function checkBias(bias: Tensor | null, channels: number, who: string): void {
   }
 }
 
-/** act(conv2d(x, filter) + bias). */
-export function fusedConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions = {}): Tensor {
-  const info = convGeometry(x, filter, opts, 'conv2d', false);
-  checkBias(bias, info.outChannels, opts.name ?? 'fusedConv2d');
+/**
+ * The convolution kernels a fused op runs: ordinary and depthwise share everything else (bias
+ * check, type widening, the activation's derivative from y, the bias gradient).
+ */
+const CONV_KERNELS = {
+  conv2d: { forward: 'conv2d', input: 'conv2dBackpropInput', filter: 'conv2dBackpropFilter' },
+  depthwiseConv2d: { forward: 'depthwiseConv2d', input: 'depthwiseConv2dBackpropInput', filter: 'depthwiseConv2dBackpropFilter' },
+} as const;
+
+function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions): Tensor {
+  const k = CONV_KERNELS[op];
+  const info = convGeometry(x, filter, opts, op, op === 'depthwiseConv2d');
+  const fusedName = op === 'conv2d' ? 'fusedConv2d' : 'fusedDepthwiseConv2d';
+  checkBias(bias, info.outChannels, opts.name ?? fusedName);
   const [xv, fv] = widenPair(x, filter);
-  const bv = bias ? floats(bias) : undefined;
-  const sameType = !bv || bv.constructor === xv.constructor;
-  const y = wrap(be().conv2d(xv, fv, info, { bias: sameType ? bv : be().cast(bv!, xv instanceof Float64Array ? 'float64' : 'float32') as typeof xv, activation }), convOutShape(info));
+  let bv = bias ? floats(bias) : undefined;
+  if (bv && bv.constructor !== xv.constructor) bv = be().cast(bv, xv instanceof Float64Array ? 'float64' : 'float32') as typeof xv;
+  const y = wrap(be()[k.forward](xv, fv, info, { bias: bv, activation }), convOutShape(info));
   const inputs = bias ? [x, filter, bias] : [x, filter];
-  return record('fusedConv2d', y, inputs, (dy) => {
+  return record(fusedName, y, inputs, (dy) => {
     const dz = activationGrad(activation, dy, y);
     const grads: (Tensor | null)[] = [
-      x.requiresGrad ? wrap(be().conv2dBackpropInput(dz, fv, info), x.shape) : null,
-      filter.requiresGrad ? wrap(be().conv2dBackpropFilter(xv, dz, info), filter.shape) : null,
+      x.requiresGrad ? wrap(be()[k.input](dz, fv, info), x.shape) : null,
+      filter.requiresGrad ? wrap(be()[k.filter](xv, dz, info), filter.shape) : null,
     ];
     if (bias) grads.push(bias.requiresGrad ? biasGrad(dz, dz.length / info.outChannels, info.outChannels) : null);
     return grads;
   });
+}
+
+/** act(conv2d(x, filter) + bias). */
+export function fusedConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions = {}): Tensor {
+  return fusedConvLike('conv2d', x, filter, bias, activation, opts);
+}
+
+/** act(depthwiseConv2d(x, filter) + bias). */
+export function fusedDepthwiseConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions = {}): Tensor {
+  return fusedConvLike('depthwiseConv2d', x, filter, bias, activation, opts);
 }
 
 /** act(x·kernel + bias) for x of rank ≥ 2 and a 2-D kernel (the Dense layer). */
@@ -109,25 +129,5 @@ export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Int32Array): T
     const g = new (dlogits.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(rows * cols);
     for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) g[r * cols + j] = dlogits[r * cols + j] * dyv[r];
     return [wrap(g, logits.shape)];
-  });
-}
-
-/** act(depthwiseConv2d(x, filter) + bias). */
-export function fusedDepthwiseConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions = {}): Tensor {
-  const info = convGeometry(x, filter, opts, 'depthwiseConv2d', true);
-  checkBias(bias, info.outChannels, opts.name ?? 'fusedDepthwiseConv2d');
-  const [xv, fv] = widenPair(x, filter);
-  let bv = bias ? floats(bias) : undefined;
-  if (bv && bv.constructor !== xv.constructor) bv = be().cast(bv, xv instanceof Float64Array ? 'float64' : 'float32') as typeof xv;
-  const y = wrap(be().depthwiseConv2d(xv, fv, info, { bias: bv, activation }), convOutShape(info));
-  const inputs = bias ? [x, filter, bias] : [x, filter];
-  return record('fusedDepthwiseConv2d', y, inputs, (dy) => {
-    const dz = activationGrad(activation, dy, y);
-    const grads: (Tensor | null)[] = [
-      x.requiresGrad ? wrap(be().depthwiseConv2dBackpropInput(dz, fv, info), x.shape) : null,
-      filter.requiresGrad ? wrap(be().depthwiseConv2dBackpropFilter(xv, dz, info), filter.shape) : null,
-    ];
-    if (bias) grads.push(bias.requiresGrad ? biasGrad(dz, dz.length / info.outChannels, info.outChannels) : null);
-    return grads;
   });
 }
