@@ -38,5 +38,9 @@ export * as callbacks from './callbacks/index.js';
 export * as datasets from './data/datasets.js';
 export * as applications from './applications/index.js';
 
-export { loadModel, type LoadOptions } from './io/model_io.js';
+export { loadModel, loadWeights, saveWeights, loadWeightsFromUrl, SAVE_FORMATS, type LoadOptions, type SaveOptions, type SaveFormat } from './io/model_io.js';
+export type { TfjsArtifacts } from './io/tfjs/tfjs_io.js';
+export { getFile, type GetFileOptions } from './io/download/get_file.js';
+export { DownloadError, HashMismatchError } from './io/download/errors.js';
+export { CONVKIT_VERSION } from './version.js';
 export { modelFromConfig, modelToConfig } from './io/model_config.js';

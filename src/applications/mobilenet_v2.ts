@@ -1,13 +1,15 @@
 /**
  * MobileNetV2 (Sandler et al., 2018) with the architecture and layer names of
  * keras.applications.MobileNetV2 (Keras 3), so summaries and weights-by-name line up with Keras.
- * Weights are always freshly initialised (Keras's `weights=None`): nothing is downloaded.
+ * `weights: 'imagenet'` loads Keras's published ImageNet weights (downloaded once, then cached).
  */
 import { Input } from '../layers/input.js';
 import * as L from '../layers/index.js';
 import { Model } from '../models/model.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { ValueError } from '../errors.js';
+import { loadApplicationWeights } from './pretrained.js';
+import { kerasWeightsFile } from './weight_urls.js';
 
 export interface MobileNetV2Args {
   /** Shape of one image, [rows, cols, 3]; at least 32×32. Defaults to [224, 224, 3]. */
@@ -22,7 +24,12 @@ export interface MobileNetV2Args {
   /** Activation of `predictions`; null gives logits. */
   classifierActivation?: string | null;
   name?: string;
+  /** null (default): fresh weights; 'imagenet': Keras's ImageNet weights; or a weights file path/URL. */
+  weights?: string | null;
 }
+
+/** Input sizes Keras publishes ImageNet weights for. */
+const WEIGHT_ROWS = [96, 128, 160, 192, 224];
 
 /** Keras's _make_divisible: round to the nearest multiple of `divisor`, never more than 10% down. */
 export function makeDivisible(v: number, divisor: number, minValue = divisor): number {
@@ -90,7 +97,28 @@ const BLOCKS: readonly (readonly [number, number, number])[] = [
  * keras.applications.MobileNetV2 with `weights=None`: 3,538,984 parameters at alpha 1 with the top
  * (34,112 of them BatchNormalization moving statistics).
  */
-export function mobileNetV2(args: MobileNetV2Args = {}): Model {
+export function mobileNetV2(args: MobileNetV2Args & { weights: string }): Promise<Model>;
+export function mobileNetV2(args?: MobileNetV2Args & { weights?: null }): Model;
+export function mobileNetV2(args: MobileNetV2Args): Model | Promise<Model>;
+export function mobileNetV2(args: MobileNetV2Args = {}): Model | Promise<Model> {
+  const model = buildMobileNetV2(args);
+  const weights = args.weights ?? null;
+  if (weights === null) return model;
+  if (typeof weights !== 'string' || weights.length === 0) throw new ValueError(`mobileNetV2: weights must be null, 'imagenet' or the path/URL of a weights file, got ${JSON.stringify(weights)}`);
+  const includeTop = args.includeTop ?? true;
+  if (weights === 'imagenet' && includeTop && (args.classes ?? 1000) !== 1000) {
+    throw new ValueError(`mobileNetV2: weights 'imagenet' with includeTop needs classes = 1000, got ${args.classes}`);
+  }
+  return loadApplicationWeights(model, weights, () => {
+    const [rows, cols] = args.inputShape ?? [224, 224];
+    // As Keras: other sizes reuse the 224 weights (convolutions do not depend on the image size).
+    const known = rows === cols && WEIGHT_ROWS.includes(rows!);
+    if (!known) process.emitWarning(`mobileNetV2: no ImageNet weights are published for ${rows}x${cols} inputs; loading the 224x224 weights`, { code: 'CONVKIT_WEIGHTS_SIZE' });
+    return kerasWeightsFile('mobilenet_v2', { includeTop, alpha: args.alpha ?? 1.0, rows: known ? rows : 224 });
+  });
+}
+
+function buildMobileNetV2(args: MobileNetV2Args): Model {
   const alpha = args.alpha ?? 1.0;
   const includeTop = args.includeTop ?? true;
   const classes = args.classes ?? 1000;

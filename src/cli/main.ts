@@ -1,4 +1,5 @@
 /** `convkit` command-line entry: argument parsing and error reporting only. */
+import { CONVKIT_VERSION } from '../version.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConvkitError } from '../errors.js';
 import { SEED_ARCHITECTURES } from '../applications/seed_models.js';
@@ -29,7 +30,7 @@ function collectInts(v: string, prev: number[]): number[] {
 export function buildProgram(print: (s: string) => void): Command {
   const program = new Command('convkit')
     .description('Convolutional neural networks for Node.js with Keras semantics')
-    .version('0.1.0')
+    .version(CONVKIT_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 

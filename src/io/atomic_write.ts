@@ -114,7 +114,8 @@ function fsyncDirSync(dir: string): void {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Makes a rename in `dir` durable (best effort). */
+export async function fsyncDir(dir: string): Promise<void> {
   let fh: fsp.FileHandle | undefined;
   try {
     fh = await fsp.open(dir, 'r');

@@ -6,6 +6,8 @@
 import { FormatError, ValueError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
+// Reading a config needs every built-in layer class registered, whoever imported us.
+import '../layers/index.js';
 import { configToArgs, layerClass } from '../layers/registry.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { Model } from '../models/model.js';
@@ -55,7 +57,7 @@ export function modelToConfig(model: Model): LayerConfig {
 }
 
 /** Every graph node between the model's inputs and outputs. */
-function modelNodes(model: Model): Set<object> {
+export function modelNodes(model: Model): Set<object> {
   const set = new Set<object>();
   const visit = (t: SymbolicTensor) => {
     if (set.has(t.node)) return;

@@ -189,7 +189,7 @@ export class DepthwiseConv2D extends BaseConv2D {
 
   override build(inputShape: SymShape): void {
     const c = this.inChannels(inputShape);
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, c, this.depthMultiplier], { initializer: this.dwArgs.depthwiseInitializer ?? 'glorot_uniform', regularizer: this.dwArgs.depthwiseRegularizer });
+    this.kernel = this.addWeight('depthwise_kernel', [...this.kernelSize, c, this.depthMultiplier], { initializer: this.dwArgs.depthwiseInitializer ?? 'glorot_uniform', regularizer: this.dwArgs.depthwiseRegularizer });
     if (this.useBias) this.bias = this.addWeight('bias', [c * this.depthMultiplier], { initializer: this.dwArgs.biasInitializer ?? 'zeros', regularizer: this.dwArgs.biasRegularizer });
     this.inputSpec = { ndim: 4, axes: { [-1]: c } };
   }

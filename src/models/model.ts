@@ -5,6 +5,7 @@
  *  - Sequential (sequential.ts).
  * Training (compile/fit/evaluate/predict) lives in trainer.ts; summary rows in summary.ts.
  */
+import type { SaveOptions } from '../io/model_io.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { noGrad } from '../autograd/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -196,13 +197,26 @@ export class Model extends Layer {
   }
 
   /**
-   * Save architecture, weights and compile settings to one file (convkit format), atomically.
-   * Loaded back with loadModel(path).
+   * Save architecture, weights and compile settings, atomically: `m.keras` (Keras 3 archive),
+   * `m.h5` (Keras 2 HDF5), `m.convkit` (convkit's format), or `save(dir, {format: 'tfjs'})`
+   * (TensorFlow.js model.json + shards). Loaded back with loadModel(path).
    */
-  async save(path: string): Promise<void> {
+  async save(path: string, opts: SaveOptions = {}): Promise<void> {
     // Imported lazily: io depends on the model classes, so a static import would be circular.
     const { saveModel } = await import('../io/model_io.js');
-    await saveModel(this, path);
+    await saveModel(this, path, opts);
+  }
+
+  /** Keras's save_weights: `x.weights.h5` (Keras 3 layout) or `x.h5` (Keras 2 layout). */
+  async saveWeights(path: string): Promise<void> {
+    const { saveWeights } = await import('../io/model_io.js');
+    await saveWeights(this, path);
+  }
+
+  /** Keras's load_weights: any Keras weights or model file (or convkit file), a path or URL. */
+  async loadWeights(path: string | URL, opts: { fileHash?: string } = {}): Promise<void> {
+    const { loadWeights } = await import('../io/model_io.js');
+    await loadWeights(this, path, opts);
   }
 
   /** Print Keras's summary table (unless printFn is null) and return its figures. */

@@ -51,7 +51,8 @@ function randomizeWeights(layer: Layer, seed: number): void {
     const s = seed * 101 + i;
     const name = w.name.split('/').pop() as string;
     switch (name) {
-      case 'kernel': {
+      case 'kernel':
+      case 'depthwise_kernel': {
         // fan-in scaled so activations stay O(1)
         const fanIn = shape.length === 4 ? shape[0] * shape[1] * shape[2] : shape[0];
         return randn(shape, s, 1 / Math.sqrt(fanIn));

@@ -68,7 +68,7 @@ function randomize(layer: Layer, seed: number): void {
     const shape = [...w.shape];
     const name = w.name.split('/').pop();
     const s = seed * 31 + i;
-    if (name === 'kernel') return randn(shape, s, 1 / Math.sqrt(shape.slice(0, -1).reduce((a, b) => a * b, 1)));
+    if (name === 'kernel' || name === 'depthwise_kernel') return randn(shape, s, 1 / Math.sqrt(shape.slice(0, -1).reduce((a, b) => a * b, 1)));
     if (name === 'gamma') return randn(shape, s, 0.3, 1);
     if (name === 'moving_variance') return new Tensor(Float32Array.from(randn(shape, s, 0.7).values, Math.exp), shape);
     return randn(shape, s, 0.5); // bias, beta, moving_mean

@@ -111,7 +111,7 @@ function seedWeights(pair: Pair, seed: number): void {
       const shape = [...w.shape];
       const name = w.name.split('/').pop();
       s += 1;
-      if (name === 'kernel') return randn(shape, s, 1 / Math.sqrt(shape.slice(0, -1).reduce((a, b) => a * b, 1)));
+      if (name === 'kernel' || name === 'depthwise_kernel') return randn(shape, s, 1 / Math.sqrt(shape.slice(0, -1).reduce((a, b) => a * b, 1)));
       if (name === 'gamma') return randn(shape, s, 0.2, 1);
       if (name === 'moving_variance') return new Tensor(Float32Array.from(randn(shape, s, 0.5).values, Math.exp), shape);
       return randn(shape, s, 0.3);

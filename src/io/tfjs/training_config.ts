@@ -1,0 +1,71 @@
+/**
+ * TensorFlow.js's dialect of the training config in model.json: tfjs-core optimizer class names
+ * and constructor arguments (`RMSProp` whose `decay` is Keras's `rho`; `Momentum` for SGD with
+ * momentum), camelCase keys and loss names, and `accuracy` as the only accuracy metric tfjs
+ * resolves by name.
+ */
+import type { Model } from '../../models/model.js';
+import { serializeOptimizer } from '../../optimizers/index.js';
+
+type Json = Record<string, unknown>;
+
+const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** What tfjs-core's optimizers take in fromConfig, from a Keras optimizer config. */
+function tfjsOptimizer(className: string, c: Json): { class_name: string; config: Json } {
+  const lr = c.learning_rate;
+  switch (className) {
+    case 'SGD':
+      if (c.momentum) return { class_name: 'Momentum', config: { learningRate: lr, momentum: c.momentum, useNesterov: c.nesterov === true } };
+      return { class_name: 'SGD', config: { learningRate: lr } };
+    case 'RMSprop':
+      return { class_name: 'RMSProp', config: { learningRate: lr, decay: c.rho, momentum: c.momentum, epsilon: c.epsilon, centered: c.centered } };
+    case 'Adam':
+      return { class_name: 'Adam', config: { learningRate: lr, beta1: c.beta_1, beta2: c.beta_2, epsilon: c.epsilon } };
+    case 'Adagrad':
+      return { class_name: 'Adagrad', config: { learningRate: lr, initialAccumulatorValue: c.initial_accumulator_value } };
+    case 'Adadelta':
+      return { class_name: 'Adadelta', config: { learningRate: lr, rho: c.rho, epsilon: c.epsilon } };
+    default:
+      return { class_name: className, config: c };
+  }
+}
+
+/** The model's compile settings as tfjs writes `trainingConfig`, or null if not compiled. */
+export function tfjsTrainingConfig(model: Model): Json | null {
+  const c = model.compiled;
+  if (!c) return null;
+  const opt = serializeOptimizer(c.optimizer);
+  const metrics = c.metrics.map((m) => {
+    const name = typeof m === 'string' ? m : m.name;
+    return /(^|_)acc(uracy)?$/.test(name) ? 'accuracy' : camel(name);
+  });
+  return { optimizer_config: tfjsOptimizer(opt.class_name, opt.config), loss: camel(c.loss.name), metrics };
+}
+
+/**
+ * A tfjs trainingConfig → the Keras form io/keras/training_config.ts reads. Keras-style configs
+ * (from tensorflowjs_converter) pass through unchanged.
+ */
+export function kerasTrainingConfigFromTfjs(tc: unknown): unknown {
+  if (!tc || typeof tc !== 'object') return tc;
+  const t = tc as Json;
+  const opt = t.optimizer_config as { class_name?: string; config?: Json } | undefined;
+  if (!opt || typeof opt !== 'object' || !opt.config || !('learningRate' in opt.config)) return tc;
+  const c = opt.config;
+  let spec: { class_name: string; config: Json };
+  switch (opt.class_name) {
+    case 'RMSProp':
+      spec = { class_name: 'RMSprop', config: { learning_rate: c.learningRate, rho: c.decay ?? 0.9, momentum: c.momentum ?? 0, epsilon: c.epsilon ?? 1e-7, centered: c.centered ?? false } };
+      break;
+    case 'Momentum':
+      spec = { class_name: 'SGD', config: { learning_rate: c.learningRate, momentum: c.momentum ?? 0, nesterov: c.useNesterov === true } };
+      break;
+    default: {
+      const config: Json = {};
+      for (const [k, v] of Object.entries(c)) if (v !== undefined && v !== null) config[k] = v;
+      spec = { class_name: String(opt.class_name), config };
+    }
+  }
+  return { ...t, optimizer_config: spec };
+}
