@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValueError } from '../errors.js';
-import { loadModel } from '../io/model_io.js';
+import { type SaveFormat, loadModel, saveModel } from '../io/model_io.js';
 import { SEED_ARCHITECTURES, buildArchitecture } from '../applications/seed_models.js';
 import { setRandomSeed } from '../tensor/random.js';
 import { getBackend } from '../backend/registry.js';
@@ -60,8 +60,15 @@ export async function train(o: TrainOptions, print: Print): Promise<{ testLoss: 
 }
 
 async function openModel(path: string): Promise<Model> {
-  if (!existsSync(path)) throw new ValueError(`Model file not found: ${path}`);
+  if (!/^(https?|file):/i.test(path) && !existsSync(path)) throw new ValueError(`Model file not found: ${path}`);
   return loadModel(path);
+}
+
+/** Rewrites a model in another format: Keras .h5/.keras ⇄ TensorFlow.js ⇄ convkit. */
+export async function convert(input: string, output: string, format: SaveFormat | undefined, print: Print): Promise<void> {
+  const model = await openModel(input);
+  await saveModel(model, output, { format });
+  print(`Wrote ${output}${format ? ` (${format})` : ''}: ${model.className} "${model.name}", ${model.countParams().toLocaleString('en')} parameters`);
 }
 
 export async function evaluate(path: string, json: boolean, print: Print): Promise<void> {

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConvkitError } from '../errors.js';
 import { SEED_ARCHITECTURES } from '../applications/seed_models.js';
 import * as commands from './commands.js';
+import { SAVE_FORMATS } from '../io/model_io.js';
 
 function int(name: string, min: number) {
   return (v: string): number => {
@@ -53,7 +54,7 @@ export function buildProgram(print: (s: string) => void): Command {
 
   program.command('evaluate')
     .description('loss and accuracy of a saved model on the 2,000 held-out embedded MNIST digits')
-    .argument('<model>', 'model file written by `convkit train` or model.save()')
+    .argument('<model>', 'model file (.convkit, Keras .keras/.h5, TensorFlow.js model.json) written by `convkit train`, model.save() or Keras')
     .option('--json', 'print JSON')
     .action(async (model, o) => commands.evaluate(model, Boolean(o.json), print));
 
@@ -70,6 +71,13 @@ export function buildProgram(print: (s: string) => void): Command {
     .argument('<model-or-arch>', 'model file or architecture name')
     .option('--json', 'print {totalParams, trainableParams, nonTrainableParams, layers}')
     .action(async (target, o) => commands.summary(target, Boolean(o.json), print));
+
+  program.command('convert')
+    .description('rewrite a model in another format: Keras .keras/.h5, TensorFlow.js (model.json dir) or .convkit')
+    .argument('<input>', 'model file, TensorFlow.js model.json or its directory, or URL')
+    .argument('<output>', 'output path (.keras, .h5, .convkit, or a directory with --format tfjs)')
+    .addOption(new Option('--format <format>', 'output format (default: from the output name)').choices([...SAVE_FORMATS]))
+    .action(async (input, output, o) => commands.convert(input, output, o.format, print));
 
   program.command('info')
     .description('the backend in use, its instruction set and thread count, and versions')

@@ -45,6 +45,21 @@ describe('the convkit command', () => {
     assert.equal(j.samples, 2000);
   });
 
+  it('convert writes the trained model as .keras, .h5 and a TensorFlow.js directory that evaluate to the same accuracy', () => {
+    const base = JSON.parse(convkit('evaluate', join(out, 'model.convkit'), '--json').out);
+    for (const [target, extra] of [[join(out, 'm.keras'), []], [join(out, 'm.h5'), []], [join(out, 'web'), ['--format', 'tfjs']]] as const) {
+      const r = convkit('convert', join(out, 'model.convkit'), target, ...extra);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /Wrote .*107,786 parameters/);
+      const e = JSON.parse(convkit('evaluate', target, '--json').out);
+      assert.equal(e.accuracy, base.accuracy, target);
+    }
+    assert.ok(existsSync(join(out, 'web', 'model.json')));
+    const bad = convkit('convert', join(out, 'model.convkit'), join(out, 'm.bin'));
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /cannot tell the format from the file name/);
+  });
+
   it('predict --index shows top classes with probabilities', () => {
     const r = convkit('predict', join(out, 'model.convkit'), '--index', '0', '--index', '5,6', '--top', '2', '--json');
     assert.equal(r.code, 0, r.err);
