@@ -27,6 +27,7 @@ export { Model, type ModelArgs } from './models/model.js';
 export { Sequential, type SequentialArgs } from './models/sequential.js';
 export type { SummaryInfo } from './models/summary.js';
 export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs } from './models/trainer.js';
+export { type BatchSource, type Batch, isBatchSource } from './data/batch_source.js';
 
 export * as activations from './activations/index.js';
 export * as initializers from './initializers/index.js';

@@ -18,7 +18,8 @@ import type { Optimizer } from '../optimizers/index.js';
 import type { Loss } from '../losses/index.js';
 import type { MetricSpec } from '../metrics/index.js';
 import type { History } from '../callbacks/history.js';
-import { type CompileArgs, type EvaluateArgs, type FitArgs, type PredictArgs, compileModel, evaluateModel, fitModel, predictModel, trainOnBatch } from './trainer.js';
+import { type CompileArgs, type EvaluateArgs, type FitArgs, type PredictArgs, compileModel, evaluateModel, evaluateSource, fitModel, predictModel, predictSource, trainOnBatch } from './trainer.js';
+import { type BatchSource, isBatchSource } from '../data/batch_source.js';
 import { type SummaryInfo, summarizeModel } from './summary.js';
 import { type TensorLike, zeros as zerosTensor } from '../ops/creation.js';
 
@@ -180,15 +181,33 @@ export class Model extends Layer {
     compileModel(this, args);
   }
 
-  fit(x: Tensor | TensorLike, y: Tensor | TensorLike, args: FitArgs = {}): Promise<History> {
-    return fitModel(this, x, y, args);
+  /** fit(x, y, args) on arrays, or fit(source, args) on a BatchSource (ImageDataGenerator.flow(), a directory dataset). */
+  fit(x: Tensor | TensorLike, y: Tensor | TensorLike, args?: FitArgs): Promise<History>;
+  fit(source: BatchSource, args?: FitArgs): Promise<History>;
+  fit(x: Tensor | TensorLike | BatchSource, yOrArgs?: Tensor | TensorLike | FitArgs, args: FitArgs = {}): Promise<History> {
+    if (isBatchSource(x)) {
+      const looksLikeY = Array.isArray(yOrArgs) || (typeof yOrArgs === 'object' && yOrArgs !== null && 'shape' in yOrArgs);
+      // Passing y with a source is refused by fitModel, with the reason.
+      if (looksLikeY) return fitModel(this, x, yOrArgs as Tensor, args);
+      return fitModel(this, x, undefined, (yOrArgs as FitArgs | undefined) ?? {});
+    }
+    return fitModel(this, x, yOrArgs as Tensor | TensorLike, args);
   }
 
-  evaluate(x: Tensor | TensorLike, y: Tensor | TensorLike, args: EvaluateArgs = {}): number[] {
+  /** [loss, ...metrics]; over a BatchSource the result is a Promise. */
+  evaluate(x: Tensor | TensorLike, y: Tensor | TensorLike, args?: EvaluateArgs): number[];
+  evaluate(source: BatchSource): Promise<number[]>;
+  evaluate(x: Tensor | TensorLike | BatchSource, y?: Tensor | TensorLike, args: EvaluateArgs = {}): number[] | Promise<number[]> {
+    if (isBatchSource(x)) return evaluateSource(this, x);
+    if (y === undefined) throw new ValueError('evaluate(): y is missing; pass labels, or a batch source as x');
     return evaluateModel(this, x, y, args);
   }
 
-  predict(x: Tensor | TensorLike, args: PredictArgs = {}): Tensor {
+  /** Outputs for every sample; over a BatchSource the result is a Promise. */
+  predict(x: Tensor | TensorLike, args?: PredictArgs): Tensor;
+  predict(source: BatchSource): Promise<Tensor>;
+  predict(x: Tensor | TensorLike | BatchSource, args: PredictArgs = {}): Tensor | Promise<Tensor> {
+    if (isBatchSource(x)) return predictSource(this, x);
     return predictModel(this, x, args);
   }
 

@@ -1,5 +1,5 @@
 /** compile / fit / evaluate / predict / trainOnBatch for every kind of Model. */
-import { ShapeError, ValueError } from '../errors.js';
+import { ValueError } from '../errors.js';
 import { noGrad, valueAndGrads } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
 import { tensor, type TensorLike } from '../ops/creation.js';
@@ -13,6 +13,8 @@ import { Callback, CallbackList, type Logs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progbar.js';
 import type { Model } from './model.js';
+import { type Batch, type BatchSource, isBatchSource } from '../data/batch_source.js';
+import { type Feed, checkFinite, checkSamples, sourceFeed, tensorFeed } from './feed.js';
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
@@ -24,7 +26,7 @@ export interface FitArgs {
   epochs?: number;
   batchSize?: number;
   validationSplit?: number;
-  validationData?: [Tensor | TensorLike, Tensor | TensorLike];
+  validationData?: [Tensor | TensorLike, Tensor | TensorLike] | BatchSource;
   shuffle?: boolean;
   callbacks?: Callback[];
   /** 0 = silent, 1 = progress bar, 2 = one line per epoch; 'auto' = 1. */
@@ -52,24 +54,6 @@ function toTensor(v: Tensor | TensorLike, what: string): Tensor {
   }
 }
 
-function checkFinite(t: Tensor, what: string): void {
-  const v = t.values;
-  // Fast scan: v·0 is 0 for finite v and NaN for NaN/±∞, so the sums stay 0 exactly when all are finite.
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  const n4 = v.length - (v.length % 4);
-  for (let i = 0; i < n4; i += 4) {
-    s0 += v[i] * 0; s1 += v[i + 1] * 0; s2 += v[i + 2] * 0; s3 += v[i + 3] * 0;
-  }
-  for (let i = n4; i < v.length; i++) s0 += v[i] * 0;
-  if (s0 + s1 + s2 + s3 === 0) return;
-  const per = t.size / Math.max(1, t.shape[0]);
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i])) {
-      throw new ValueError(`${what} contains ${Number.isNaN(v[i]) ? 'NaN' : 'an infinite value'} at sample ${Math.floor(i / per)} (flat index ${i}); clean or impute the data before training`);
-    }
-  }
-}
-
 /** Check every integer label up front, so the message points at the sample in the caller's data. */
 function checkLabels(model: Model, x: Tensor, y: Tensor, what: string): void {
   const loss = model.compiled?.loss;
@@ -77,13 +61,6 @@ function checkLabels(model: Model, x: Tensor, y: Tensor, what: string): void {
   const out = model.computeOutputShapeSafe([null, ...x.shape.slice(1)]);
   const classes = out?.[out.length - 1];
   if (typeof classes === 'number') sparseLabels(y, classes, what);
-}
-
-function checkSamples(x: Tensor, y: Tensor): void {
-  if (x.rank === 0 || y.rank === 0) throw new ShapeError('x and y must have a leading batch dimension');
-  if (x.shape[0] !== y.shape[0]) {
-    throw new ShapeError(`x and y must have the same number of samples: x has ${x.shape[0]} (shape (${x.shape.join(', ')})), y has ${y.shape[0]} (shape (${y.shape.join(', ')}))`);
-  }
 }
 
 export function compileModel(model: Model, args: CompileArgs): void {
@@ -129,21 +106,6 @@ function makeMetrics(model: Model, y: Tensor, yPredShape: readonly number[]): Me
   return c.metrics.map((m) => getMetric(m, c.loss, { yTrue: y.shape, yPred: yPredShape }));
 }
 
-function batches(n: number, batchSize: number, order: Int32Array | null): number[][] {
-  const out: number[][] = [];
-  for (let s = 0; s < n; s += batchSize) {
-    const idx: number[] = [];
-    for (let i = s; i < Math.min(n, s + batchSize); i++) idx.push(order ? order[i] : i);
-    out.push(idx);
-  }
-  return out;
-}
-
-function take(t: Tensor, idx: number[], contiguousFrom: number | null): Tensor {
-  if (contiguousFrom !== null) return ops.slice(t, [contiguousFrom, ...t.shape.slice(1).map(() => 0)], [idx.length, ...t.shape.slice(1)]);
-  return ops.gather(t, idx, 0);
-}
-
 function verbosity(v: FitArgs['verbose']): 0 | 1 | 2 {
   return v === undefined || v === 'auto' ? 1 : v;
 }
@@ -159,66 +121,84 @@ function logsFrom(lossMean: number, metrics: Metric[], prefix = ''): Logs {
   return logs;
 }
 
-export async function fitModel(model: Model, xIn: Tensor | TensorLike, yIn: Tensor | TensorLike, args: FitArgs): Promise<History> {
+export type FitData = Tensor | TensorLike | BatchSource;
+
+/** Training from in-memory tensors (x, y) or from a BatchSource (x alone, yielding [x, y] batches). */
+export async function fitModel(model: Model, xIn: FitData, yIn: Tensor | TensorLike | undefined, args: FitArgs): Promise<History> {
   requireCompiled(model, 'fit');
-  let x = toTensor(xIn, 'fit(): x');
-  let y = toTensor(yIn, 'fit(): y');
-  checkSamples(x, y);
-  checkFinite(x, 'fit(): x');
-  checkFinite(y, 'fit(): y');
-  checkLabels(model, x, y, 'fit(): y');
   const epochs = args.epochs ?? 1;
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(batchSize);
   if (!Number.isInteger(epochs) || epochs < 0) throw new ValueError(`epochs must be a non-negative integer, got ${epochs}`);
-  let valX: Tensor | null = null;
-  let valY: Tensor | null = null;
-  if (args.validationData) {
-    valX = toTensor(args.validationData[0], 'fit(): validationData x');
-    valY = toTensor(args.validationData[1], 'fit(): validationData y');
-    checkSamples(valX, valY);
-    checkFinite(valX, 'fit(): validationData x');
-  } else if (args.validationSplit) {
-    const split = args.validationSplit;
-    if (!(split > 0 && split < 1)) throw new ValueError(`validationSplit must be in (0, 1), got ${split}`);
-    // Keras takes the last fraction of the samples, before any shuffling.
-    const at = Math.floor(x.shape[0] * (1 - split));
-    if (at === 0 || at === x.shape[0]) throw new ValueError(`validationSplit ${split} leaves no ${at === 0 ? 'training' : 'validation'} samples out of ${x.shape[0]}`);
-    valX = ops.slice(x, [at, ...x.shape.slice(1).map(() => 0)], [x.shape[0] - at, ...x.shape.slice(1)]);
-    valY = ops.slice(y, [at, ...y.shape.slice(1).map(() => 0)], [y.shape[0] - at, ...y.shape.slice(1)]);
-    x = ops.slice(x, x.shape.map(() => 0), [at, ...x.shape.slice(1)]);
-    y = ops.slice(y, y.shape.map(() => 0), [at, ...y.shape.slice(1)]);
+  const rng = args.seed !== undefined ? new Random(args.seed) : new Random(getGlobalRandom().nextUint32());
+  let train: Feed;
+  let val: Feed | null = null;
+  if (isBatchSource(xIn)) {
+    if (yIn !== undefined) throw new ValueError('fit(): when x is a batch source (a generator\'s flow(), a directory dataset), do not pass y: the source yields [x, y] batches');
+    if (args.validationSplit) throw new ValueError('fit(): validationSplit needs in-memory arrays; with a batch source pass validationData (arrays or another source)');
+    train = sourceFeed(xIn, 'fit(): x');
+  } else {
+    if (yIn === undefined) throw new ValueError('fit(): y is missing; pass labels, or a batch source as x');
+    let x = toTensor(xIn, 'fit(): x');
+    let y = toTensor(yIn, 'fit(): y');
+    checkSamples(x, y);
+    checkFinite(x, 'fit(): x');
+    checkFinite(y, 'fit(): y');
+    checkLabels(model, x, y, 'fit(): y');
+    if (args.validationSplit && !args.validationData) {
+      const split = args.validationSplit;
+      if (!(split > 0 && split < 1)) throw new ValueError(`validationSplit must be in (0, 1), got ${split}`);
+      // Keras takes the last fraction of the samples, before any shuffling.
+      const at = Math.floor(x.shape[0] * (1 - split));
+      if (at === 0 || at === x.shape[0]) throw new ValueError(`validationSplit ${split} leaves no ${at === 0 ? 'training' : 'validation'} samples out of ${x.shape[0]}`);
+      const valX = ops.slice(x, [at, ...x.shape.slice(1).map(() => 0)], [x.shape[0] - at, ...x.shape.slice(1)]);
+      const valY = ops.slice(y, [at, ...y.shape.slice(1).map(() => 0)], [y.shape[0] - at, ...y.shape.slice(1)]);
+      val = tensorFeed(valX, valY, batchSize, null);
+      x = ops.slice(x, x.shape.map(() => 0), [at, ...x.shape.slice(1)]);
+      y = ops.slice(y, y.shape.map(() => 0), [at, ...y.shape.slice(1)]);
+    }
+    train = tensorFeed(x, y, batchSize, (args.shuffle ?? true) ? rng : null);
   }
-  const n = x.shape[0];
-  const steps = Math.ceil(n / batchSize);
+  if (args.validationData) {
+    const vd = args.validationData;
+    if (isBatchSource(vd)) val = sourceFeed(vd, 'fit(): validationData');
+    else {
+      const valX = toTensor(vd[0], 'fit(): validationData x');
+      const valY = toTensor(vd[1], 'fit(): validationData y');
+      checkSamples(valX, valY);
+      checkFinite(valX, 'fit(): validationData x');
+      val = tensorFeed(valX, valY, batchSize, null);
+    }
+  }
   const verbose = verbosity(args.verbose);
   const history = new History();
   const cbs: Callback[] = [history, ...(args.callbacks ?? [])];
   if (verbose > 0) cbs.push(new ProgbarLogger());
   const list = new CallbackList(cbs);
-  list.configure(model, { epochs, steps, verbose, batchSize, samples: n });
-  const rng = args.seed !== undefined ? new Random(args.seed) : new Random(getGlobalRandom().nextUint32());
-  const shuffle = args.shuffle ?? true;
+  list.configure(model, { epochs, steps: train.steps, verbose, batchSize, samples: train.samples ?? train.steps * batchSize });
   model.stopTraining = false;
   let warnedNaN = false;
+  let labelsChecked = !isBatchSource(xIn);
 
   await list.call('onTrainBegin', {});
   for (let epoch = args.initialEpoch ?? 0; epoch < epochs; epoch++) {
     await list.call('onEpochBegin', epoch, {});
-    const order = shuffle ? rng.shuffle(Int32Array.from({ length: n }, (_, i) => i)) : null;
+    train.beginEpoch();
     let metrics: Metric[] | null = null;
     let lossSum = 0;
     let seen = 0;
-    const plan = batches(n, batchSize, order);
-    for (let b = 0; b < plan.length; b++) {
+    for (let b = 0; b < train.steps; b++) {
       await list.call('onBatchBegin', b, {});
-      const idx = plan[b];
-      const xb = take(x, idx, order ? null : idx[0]);
-      const yb = take(y, idx, order ? null : idx[0]);
+      const [xb, yb] = await train.get(b);
+      if (!labelsChecked) {
+        checkLabels(model, xb, yb, 'fit(): y (batch 0)');
+        labelsChecked = true;
+      }
       if (!metrics) metrics = makeMetrics(model, yb, forwardShape(model, xb));
       const step = trainStep(model, xb, yb, metrics);
-      lossSum += step.loss * idx.length;
-      seen += idx.length;
+      const m = xb.shape[0];
+      lossSum += step.loss * m;
+      seen += m;
       if (!Number.isFinite(step.loss) && !warnedNaN) {
         warnedNaN = true;
         console.warn(`convkit: the loss became ${step.loss} at epoch ${epoch + 1}, batch ${b + 1}; add callbacks.terminateOnNaN() to stop, or lower the learning rate`);
@@ -226,9 +206,10 @@ export async function fitModel(model: Model, xIn: Tensor | TensorLike, yIn: Tens
       await list.call('onBatchEnd', b, logsFrom(lossSum / seen, metrics));
       if (model.stopTraining) break;
     }
+    train.endEpoch();
     const logs = logsFrom(seen ? lossSum / seen : NaN, metrics ?? []);
-    if (valX && valY) {
-      const valLogs = evaluateLogs(model, valX, valY, batchSize);
+    if (val) {
+      const valLogs = await evaluateFeed(model, val);
       for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
     }
     await list.call('onEpochEnd', epoch, logs);
@@ -244,25 +225,43 @@ function forwardShape(model: Model, xb: Tensor): number[] {
   return s ? s.map((d) => d ?? xb.shape[0]) : [xb.shape[0], 1];
 }
 
-function evaluateLogs(model: Model, xIn: Tensor, yIn: Tensor, batchSize: number): Logs {
-  const { loss } = requireCompiled(model, 'evaluate');
-  let metrics: Metric[] | null = null;
-  let lossSum = 0;
-  const n = xIn.shape[0];
-  noGrad(() => {
-    for (let s = 0; s < n; s += batchSize) {
-      const m = Math.min(batchSize, n - s);
-      const xb = ops.slice(xIn, [s, ...xIn.shape.slice(1).map(() => 0)], [m, ...xIn.shape.slice(1)]);
-      const yb = ops.slice(yIn, [s, ...yIn.shape.slice(1).map(() => 0)], [m, ...yIn.shape.slice(1)]);
-      const pred = forward(model, xb, false);
-      metrics ??= makeMetrics(model, yb, pred.shape);
+/** Loss and metrics summed over batches, as evaluate reports them. */
+class EvalAccumulator {
+  private metrics: Metric[] | null = null;
+  private lossSum = 0;
+  private n = 0;
+  constructor(private readonly model: Model) {}
+
+  add(xb: Tensor, yb: Tensor): void {
+    const { loss } = requireCompiled(this.model, 'evaluate');
+    noGrad(() => {
+      const pred = forward(this.model, xb, false);
+      this.metrics ??= makeMetrics(this.model, yb, pred.shape);
       let l = loss.apply(yb, pred);
-      for (const r of model.regularizationLosses()) l = ops.add(l, r);
-      lossSum += l.item() * m;
-      for (const mt of metrics) mt.update(yb, pred);
-    }
-  });
-  return logsFrom(lossSum / n, metrics ?? []);
+      for (const r of this.model.regularizationLosses()) l = ops.add(l, r);
+      this.lossSum += l.item() * xb.shape[0];
+      this.n += xb.shape[0];
+      for (const mt of this.metrics) mt.update(yb, pred);
+    });
+  }
+
+  logs(): Logs {
+    return logsFrom(this.lossSum / this.n, this.metrics ?? []);
+  }
+}
+
+function evaluateSync(model: Model, feed: Feed): Logs {
+  const acc = new EvalAccumulator(model);
+  for (let b = 0; b < feed.steps; b++) acc.add(...(feed.get(b) as Batch));
+  return acc.logs();
+}
+
+async function evaluateFeed(model: Model, feed: Feed): Promise<Logs> {
+  const acc = new EvalAccumulator(model);
+  feed.beginEpoch();
+  for (let b = 0; b < feed.steps; b++) acc.add(...(await feed.get(b)));
+  feed.endEpoch();
+  return acc.logs();
 }
 
 /** [loss, ...metrics] over the whole data set (Keras's evaluate). */
@@ -275,8 +274,13 @@ export function evaluateModel(model: Model, xIn: Tensor | TensorLike, yIn: Tenso
   checkLabels(model, x, y, 'evaluate(): y');
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(batchSize);
-  const logs = evaluateLogs(model, x, y, batchSize);
-  return Object.values(logs);
+  return Object.values(evaluateSync(model, tensorFeed(x, y, batchSize, null)));
+}
+
+/** evaluate() over a batch source: every batch of one epoch. */
+export async function evaluateSource(model: Model, source: BatchSource): Promise<number[]> {
+  requireCompiled(model, 'evaluate');
+  return Object.values(await evaluateFeed(model, sourceFeed(source, 'evaluate(): x')));
 }
 
 /** Outputs for every sample, computed in batches without recording gradients. */
@@ -295,6 +299,18 @@ export function predictModel(model: Model, xIn: Tensor | TensorLike, args: Predi
       parts.push(forward(model, xb, false));
     }
   });
+  return parts.length === 1 ? parts[0] : ops.concat(parts, 0);
+}
+
+/** predict() over a batch source: the x of every batch of one epoch, in order. */
+export async function predictSource(model: Model, source: BatchSource): Promise<Tensor> {
+  const feed = sourceFeed(source, 'predict(): x');
+  const parts: Tensor[] = [];
+  for (let b = 0; b < feed.steps; b++) {
+    const [xb] = await feed.get(b);
+    parts.push(noGrad(() => forward(model, xb, false)));
+  }
+  feed.endEpoch();
   return parts.length === 1 ? parts[0] : ops.concat(parts, 0);
 }
 
