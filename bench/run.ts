@@ -19,15 +19,15 @@ import type { ChildReport, Policy, VariantResult } from './common.js';
 import { DEFAULT_POLICY } from './common.js';
 import { formatNumber, formatRatio, markdownTable } from './format.js';
 
-const WORKLOADS = ['lenet', 'cifar', 'mobilenet', 'sgemm', 'convrate'] as const;
+const WORKLOADS = ['lenet', 'cifar', 'mobilenet', 'sgemm', 'convrate', 'augment'] as const;
 type Workload = typeof WORKLOADS[number];
 const PEERS = ['torch', 'tfjs-cpu', 'tfjs-wasm', 'ort'] as const;
 type Peer = typeof PEERS[number];
 type Framework = 'convkit' | Peer;
 
-const WORKLOAD_SIZES: Record<Workload, number[]> = { lenet: [32, 128], cifar: [32, 128], mobilenet: [1, 16], sgemm: [1024, 2048], convrate: [32, 128] };
+const WORKLOAD_SIZES: Record<Workload, number[]> = { lenet: [32, 128], cifar: [32, 128], mobilenet: [1, 16], sgemm: [1024, 2048], convrate: [32, 128], augment: [28, 32] };
 const WORKLOAD_TITLES: Record<Workload, string> = {
-  lenet: 'LeNet-5 train', cifar: 'CIFAR CNN train', mobilenet: 'MobileNetV2 224', sgemm: 'sgemm', convrate: 'CIFAR 3×3 conv rate',
+  lenet: 'LeNet-5 train', cifar: 'CIFAR CNN train', mobilenet: 'MobileNetV2 224', sgemm: 'sgemm', convrate: 'CIFAR 3×3 conv rate', augment: 'Augmentation',
 };
 /** The issue's target: the large 3×3 convs at this fraction of sgemm n=CONV_TARGET_SGEMM_N's rate. */
 const CONV_TARGET = 0.6;
@@ -207,7 +207,7 @@ function checkPeers(peers: Peer[]): Map<Peer, Availability> {
 /** Why a framework does not run a workload at all (nothing to measure), or null. */
 function notApplicable(fw: Framework, w: Workload): string | null {
   if (fw === 'ort' && (w === 'lenet' || w === 'cifar')) return 'inference only';
-  if (fw !== 'convkit' && w === 'convrate') return 'convkit only';
+  if (fw !== 'convkit' && (w === 'convrate' || w === 'augment')) return 'convkit only';
   return null;
 }
 
@@ -321,6 +321,7 @@ function aggregate(reports: ChildReport[]): Entry[] {
 
 function rowLabel(w: Workload, size: number, metric: string): string {
   if (w === 'sgemm') return `sgemm n=${size}, GFLOP/s`;
+  if (w === 'augment') return `Augment ${size}×${size}×${size === 28 ? 1 : 3} seed 003, img/s`;
   if (w === 'mobilenet') return size === 1 ? `${WORKLOAD_TITLES[w]} b1 latency, ms` : `${WORKLOAD_TITLES[w]} b${size}, img/s`;
   return `${WORKLOAD_TITLES[w]} b${size}, ${metric === 'images/s' ? 'img/s' : metric}`;
 }
@@ -473,6 +474,23 @@ function convRateTable(entries: Entry[], reports: ChildReport[], threads: number
   return { rows, text: markdownTable(header, lines), footnotes };
 }
 
+/** The issue's target: ImageDataGenerator (seed 003 options, one thread) faster than LeNet-5 training (best figure of this run). */
+function augmentVsTraining(entries: Entry[]): string | null {
+  const ok = (e: Entry) => e.framework === 'convkit' && e.status === 'ok' && e.best !== undefined && !e.fromThreads;
+  const aug = entries.filter((e) => ok(e) && e.workload === 'augment');
+  const lenet = entries.filter((e) => ok(e) && e.workload === 'lenet');
+  if (aug.length === 0) return null;
+  const best = (es: Entry[]) => es.reduce((a, b) => ((b.best as number) > (a.best as number) ? b : a));
+  if (lenet.length === 0) return 'Augmentation vs training: LeNet-5 was not measured in this run (add lenet to --only)';
+  const l = best(lenet);
+  const parts = [...new Set(aug.map((e) => e.size))].map((size) => {
+    const a = best(aug.filter((e) => e.size === size));
+    const r = (a.best as number) / (l.best as number);
+    return `${size}×${size}×${size === 28 ? 1 : 3} ${formatNumber(a.best as number)} img/s = ${formatRatio(r)} ${r > 1 ? '✓' : '✗'}`;
+  });
+  return `Augmentation (ImageDataGenerator, seed 003 options, main thread) vs convkit's fastest LeNet-5 training (${formatNumber(l.best as number)} img/s, ${l.variant}, ${l.threads} thr; target > 1×): ${parts.join('; ')}`;
+}
+
 // ---------------------------------------------------------------- main
 
 function writeAtomic(path: string, text: string): void {
@@ -563,6 +581,8 @@ function main(): void {
     out.push('');
     out.push(table.text);
     for (const f of table.footnotes) out.push(f);
+    const aug = augmentVsTraining(entries);
+    if (aug) out.push(aug);
   }
   if (convRate) {
     out.push('');

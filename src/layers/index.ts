@@ -13,6 +13,23 @@ import { Add, Concatenate, type ConcatenateArgs } from './merging.js';
 import { ReLU, type ReLUArgs, Softmax, type SoftmaxArgs } from './activation_layers.js';
 import type { LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
+import { Rescaling, type RescalingArgs, Normalization, type NormalizationArgs } from './preprocessing.js';
+import {
+  RandomFlip, type RandomFlipArgs, RandomRotation, type RandomRotationArgs, RandomZoom, type RandomZoomArgs,
+  RandomTranslation, type RandomTranslationArgs, RandomContrast, type RandomContrastArgs,
+} from './random_image.js';
+
+/** Keras 3 preprocessing layers (random ones are active in training only). */
+export { Rescaling, Normalization, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast };
+export type { RescalingArgs, NormalizationArgs, RandomFlipArgs, RandomRotationArgs, RandomZoomArgs, RandomTranslationArgs, RandomContrastArgs };
+for (const c of [Rescaling, Normalization, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast]) registerLayer(c.className, c as never);
+export const rescaling = (a: RescalingArgs) => new Rescaling(a);
+export const normalization = (a: NormalizationArgs = {}) => new Normalization(a);
+export const randomFlip = (a: RandomFlipArgs = {}) => new RandomFlip(a);
+export const randomRotation = (a: RandomRotationArgs) => new RandomRotation(a);
+export const randomZoom = (a: RandomZoomArgs) => new RandomZoom(a);
+export const randomTranslation = (a: RandomTranslationArgs) => new RandomTranslation(a);
+export const randomContrast = (a: RandomContrastArgs) => new RandomContrast(a);
 
 export {
   Layer, InputLayer, Input, Dense, ActivationLayer as Activation, Dropout, Conv2D, DepthwiseConv2D, MaxPooling2D,
