@@ -37,7 +37,12 @@ export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 export * as callbacks from './callbacks/index.js';
 export * as datasets from './data/datasets.js';
+export * as image from './data/image.js';
+export { imageDatasetFromDirectory, ImageDirectoryDataset, type ImageDatasetOptions } from './data/image_dataset.js';
+export * as utils from './data/utils.js';
+export { ImageDataGenerator, FlowIterator, type ImageDataGeneratorOptions, type FlowOptions, type TransformParams } from './data/augment/index.js';
 export * as applications from './applications/index.js';
+export * as vision from './vision/index.js';
 
 export { loadModel, loadWeights, saveWeights, loadWeightsFromUrl, SAVE_FORMATS, type LoadOptions, type SaveOptions, type SaveFormat } from './io/model_io.js';
 export type { TfjsArtifacts } from './io/tfjs/tfjs_io.js';

@@ -4,20 +4,17 @@
  * URL of a weights file to load.
  */
 import { getFile } from '../io/download/get_file.js';
+import { mirrorFromEnv } from '../io/download/mirror.js';
 import { loadWeights } from '../io/model_io.js';
 import type { Model } from '../models/model.js';
 import type { KerasWeightsFile } from './weight_urls.js';
 
-const KERAS_STORAGE = 'https://storage.googleapis.com/';
-
 /**
- * CONVKIT_WEIGHTS_MIRROR (a base URL) replaces https://storage.googleapis.com/ in weight URLs, for
- * machines that reach a local mirror but not the internet.
+ * CONVKIT_WEIGHTS_MIRROR (a base URL) replaces the scheme and host (https://storage.googleapis.com/) of
+ * weight URLs, for machines that reach a local mirror but not the internet.
  */
 function mirrored(origin: string): string {
-  const mirror = process.env.CONVKIT_WEIGHTS_MIRROR;
-  if (!mirror || !origin.startsWith(KERAS_STORAGE)) return origin;
-  return mirror.replace(/\/?$/, '/') + origin.slice(KERAS_STORAGE.length);
+  return mirrorFromEnv(origin, 'CONVKIT_WEIGHTS_MIRROR');
 }
 
 export async function loadApplicationWeights(model: Model, weights: string, imagenet: () => KerasWeightsFile): Promise<Model> {

@@ -10,13 +10,18 @@ import { getBackend } from '../backend/registry.js';
 import { loadAddon, packageRoot } from '../backend/native/addon.js';
 import * as ops from '../ops/index.js';
 import type { Model } from '../models/model.js';
-import { loadMnistForTraining } from './data.js';
+import {
+  CLI_DATASETS, DIRECTORY_DEFAULT_MODEL, type TrainingData, isNamedDataset, loadDirectoryDataset, loadMnistForTraining, loadNamedDataset,
+} from './data.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
 
 export type Print = (line: string) => void;
 
 export interface TrainOptions {
-  model: string;
+  /** Architecture name; default: lenet5, or the dataset's default model (see CLI_DATASETS). */
+  model?: string;
+  /** Omitted: the embedded MNIST digits. 'mnist' | 'fashion-mnist' | 'cifar10' | a directory of class folders. */
+  dataset?: string;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -26,35 +31,60 @@ export interface TrainOptions {
   verbose: 0 | 1 | 2;
 }
 
-function requireMnistShaped(name: string): void {
+const shapeText = (s: readonly number[]) => s.join('x');
+
+/** The architecture to train: checked to exist and, for a named dataset, to take its images. */
+function chooseModel(o: TrainOptions): string {
+  const named = o.dataset !== undefined && isNamedDataset(o.dataset) ? CLI_DATASETS[o.dataset] : null;
+  const name = o.model ?? (named ? named.defaultModel : o.dataset !== undefined ? DIRECTORY_DEFAULT_MODEL : 'lenet5');
   const arch = SEED_ARCHITECTURES[name];
   if (!arch) throw new ValueError(`Unknown model ${JSON.stringify(name)}. Known: ${Object.keys(SEED_ARCHITECTURES).join(', ')}`);
-  if (arch.inputShape.join('x') !== '28x28x1') {
-    throw new ValueError(`Model ${name} expects ${arch.inputShape.join('x')} inputs, but training data is the embedded MNIST (28x28x1). Pick one of: ${Object.entries(SEED_ARCHITECTURES).filter(([, a]) => a.inputShape.join('x') === '28x28x1').map(([k]) => k).join(', ')}`);
+  const want = named ? named.shape : o.dataset === undefined ? [28, 28, 1] : null;
+  if (want !== null && shapeText(arch.inputShape) !== shapeText(want)) {
+    const data = o.dataset === undefined ? 'the embedded MNIST' : `--dataset ${o.dataset}`;
+    const fits = Object.entries(SEED_ARCHITECTURES).filter(([, a]) => shapeText(a.inputShape) === shapeText(want)).map(([k]) => k);
+    throw new ValueError(`Model ${name} expects ${shapeText(arch.inputShape)} inputs, but training data is ${data} (${shapeText(want)}). Pick one of: ${fits.join(', ')}`);
   }
+  return name;
+}
+
+async function trainingData(o: TrainOptions, modelName: string): Promise<TrainingData> {
+  if (o.dataset === undefined) return { kind: 'tensors', data: loadMnistForTraining(), what: 'embedded MNIST digits', test: 'held-out digits' };
+  if (isNamedDataset(o.dataset)) return loadNamedDataset(o.dataset);
+  return loadDirectoryDataset(o.dataset, SEED_ARCHITECTURES[modelName].inputShape, o);
 }
 
 export async function train(o: TrainOptions, print: Print): Promise<{ testLoss: number; testAccuracy: number; seconds: number }> {
-  requireMnistShaped(o.model);
+  const modelName = chooseModel(o);
   setRandomSeed(o.seed);
-  const data = loadMnistForTraining();
-  const model = buildArchitecture(o.model);
+  const td = await trainingData(o, modelName);
+  const model = buildArchitecture(modelName);
+  if (td.kind === 'source') {
+    // Every seed architecture ends in a softmax Dense layer; its units bound the class indices.
+    const units = (model.layers[model.layers.length - 1] as { units?: number }).units;
+    if (units !== undefined && td.classes > units) throw new ValueError(`--dataset ${o.dataset} has ${td.classes} classes but model ${modelName} has ${units} outputs`);
+  }
   const { adam } = await import('../optimizers/index.js');
   model.compile({ optimizer: adam({ learningRate: o.learningRate }), loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
   model.summary({ printFn: print });
-  print(`Training on ${data.xTrain.shape[0]} embedded MNIST digits (backend: ${getBackend().name}, seed ${o.seed})`);
+  const trainCount = td.kind === 'tensors' ? td.data.xTrain.shape[0] : td.trainCount;
+  print(`Training on ${trainCount} ${td.what} (backend: ${getBackend().name}, seed ${o.seed})`);
   const t0 = performance.now();
-  const history = await model.fit(data.xTrain, data.yTrain, {
-    epochs: o.epochs, batchSize: o.batchSize, validationSplit: o.validationSplit || undefined, verbose: o.verbose, seed: o.seed,
-  });
+  const fitArgs = { epochs: o.epochs, batchSize: o.batchSize, verbose: o.verbose, seed: o.seed };
+  const history = td.kind === 'tensors'
+    ? await model.fit(td.data.xTrain, td.data.yTrain, { ...fitArgs, validationSplit: o.validationSplit || undefined })
+    : await model.fit(td.train, { ...fitArgs, validationData: td.validation ?? undefined });
   const seconds = (performance.now() - t0) / 1000;
-  const [testLoss, testAccuracy] = model.evaluate(data.xTest, data.yTest, { batchSize: 256 });
-  print(`Test loss: ${testLoss.toFixed(4)} - test accuracy: ${testAccuracy.toFixed(4)} on ${data.xTest.shape[0]} held-out digits (${seconds.toFixed(1)}s training)`);
+  const [testLoss, testAccuracy] = td.kind === 'tensors'
+    ? model.evaluate(td.data.xTest, td.data.yTest, { batchSize: 256 })
+    : await model.evaluate(td.validation ?? td.train);
+  const testCount = td.kind === 'tensors' ? td.data.xTest.shape[0] : td.testCount;
+  print(`Test loss: ${testLoss.toFixed(4)} - test accuracy: ${testAccuracy.toFixed(4)} on ${testCount} ${td.test} (${seconds.toFixed(1)}s training)`);
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
   const modelPath = join(out, 'model.convkit');
   await model.save(modelPath);
-  await writeFileAtomic(join(out, 'history.json'), JSON.stringify({ ...history.toJSON(), test: { loss: testLoss, accuracy: testAccuracy }, seconds, options: o }, null, 2) + '\n');
+  await writeFileAtomic(join(out, 'history.json'), JSON.stringify({ ...history.toJSON(), test: { loss: testLoss, accuracy: testAccuracy }, seconds, options: { ...o, model: modelName } }, null, 2) + '\n');
   print(`Saved ${modelPath} and ${join(out, 'history.json')}`);
   return { testLoss, testAccuracy, seconds };
 }

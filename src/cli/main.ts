@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConvkitError } from '../errors.js';
 import { SEED_ARCHITECTURES } from '../applications/seed_models.js';
 import * as commands from './commands.js';
+import { filter, NAMED_KERNELS, NDIMAGE_MODES, SCALES } from './filter.js';
 import { SAVE_FORMATS } from '../io/model_io.js';
 
 function int(name: string, min: number) {
@@ -36,8 +37,9 @@ export function buildProgram(print: (s: string) => void): Command {
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
   program.command('train')
-    .description('train a seed CNN (default LeNet-5) on the embedded MNIST digits; writes the model and history.json')
-    .addOption(new Option('--model <name>', 'architecture').default('lenet5').choices(Object.keys(SEED_ARCHITECTURES)))
+    .description('train a seed CNN (default LeNet-5) on the embedded MNIST digits, or on --dataset; writes the model and history.json')
+    .addOption(new Option('--model <name>', 'architecture (default: lenet5; fashion-model2 for fashion-mnist, seed-cifar for cifar10 and directories)').choices(Object.keys(SEED_ARCHITECTURES)))
+    .option('--dataset <name|dir>', 'mnist (full 60k/10k download, embedded subset when offline), fashion-mnist, cifar10 (downloaded from Keras\'s URLs into $CONVKIT_HOME/datasets), or a directory of class folders (default: the embedded MNIST digits, no network)')
     .option('--epochs <n>', 'epochs', int('--epochs', 1), 10)
     .option('--batch-size <n>', 'batch size', int('--batch-size', 1), 32)
     .option('--seed <n>', 'random seed (weights, shuffling)', int('--seed', 0), 42)
@@ -47,7 +49,7 @@ export function buildProgram(print: (s: string) => void): Command {
     .option('--quiet', 'no progress bar')
     .action(async (o) => {
       await commands.train({
-        model: o.model, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, out: o.out, validationSplit: o.validationSplit,
+        model: o.model, dataset: o.dataset, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, out: o.out, validationSplit: o.validationSplit,
         learningRate: o.learningRate, verbose: o.quiet ? 0 : 1,
       }, print);
     });
@@ -83,6 +85,24 @@ export function buildProgram(print: (s: string) => void): Command {
     .description('the backend in use, its instruction set and thread count, and versions')
     .option('--json', 'print the facts as one JSON object')
     .action((o: { json?: boolean }) => commands.info(print, o.json ?? false));
+
+  program.command('filter')
+    .description('filter an image (read as grayscale) with a classic kernel and write the response as a picture (seed 000\'s edge images)')
+    .argument('<image>', 'input image (PNG, JPEG, WebP, GIF, TIFF…)')
+    .requiredOption('--kernel <name|file.json>', `${NAMED_KERNELS.join(', ')}, or a JSON file with a 2-D array of numbers`)
+    .requiredOption('--out <file>', 'output picture (.png, .jpg, .webp)')
+    .addOption(new Option('--mode <mode>', 'border mode of scipy.ndimage.convolve (same-size output); without it, seed 000\'s convolve2d with --padding and --stride').choices([...NDIMAGE_MODES]))
+    .option('--cval <v>', 'fill value for --mode constant', num('--cval', -Infinity, Infinity))
+    .option('--padding <p>', 'convolve2d padding: valid, same (default) or a number of zero rows/columns', (v: string) => {
+      if (v === 'valid' || v === 'same') return v;
+      return int('--padding', 0)(v);
+    })
+    .option('--stride <n>', 'convolve2d stride (default 1)', int('--stride', 1))
+    .option('--correlate', 'correlate (the CNN convention) instead of convolving with the flipped kernel')
+    .option('--size <n>', 'size of the box (default 3) and gaussian (default 5) kernels', int('--size', 1))
+    .option('--sigma <s>', 'gaussian sigma (default 1)', num('--sigma', 1e-6, 1e6))
+    .addOption(new Option('--scale <how>', 'abs: |response| scaled to 0..255 (default); minmax: min..max to 0..255; clip: rounded and clipped like cv2.imwrite').choices([...SCALES]))
+    .action(async (image, o) => filter(image, o, print));
 
   return program;
 }

