@@ -5,18 +5,10 @@
  */
 import { zipSync } from 'fflate';
 import { gzipSync } from 'node:zlib';
+import { concatBytes as concat } from '../../src/io/bytes.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** An .npy file: `data` is the raw little-endian element bytes. */
 export function npy(descr: string, shape: number[], data: Uint8Array, version: 1 | 2 | 3 = 1, fortran = false): Uint8Array {

@@ -15,6 +15,7 @@ import { compileFromKeras } from '../keras/training_config.js';
 import { assignStored, matchByName } from '../keras/weights.js';
 import { kerasTrainingConfigFromTfjs } from './training_config.js';
 import { type ModelJson, type WeightSpec, decodeWeights, tfjsFiles, topologyOf } from './artifacts.js';
+import { concatBytes as concat } from '../bytes.js';
 
 /** In-memory model artifacts, as tfjs's ModelArtifacts / io.fromMemory. */
 export interface TfjsArtifacts {
@@ -39,15 +40,6 @@ function toBytes(x: ArrayBuffer | Uint8Array): Uint8Array {
   return x instanceof Uint8Array ? x : new Uint8Array(x);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 function parseModelJson(bytes: Uint8Array, source: string): ModelJson {
   if (bytes.length > MAX_MODEL_JSON_BYTES) throw new FormatError(`${source}: model.json is ${bytes.length} bytes, too large to be a model topology`);
