@@ -7,7 +7,7 @@
  *     w      ← w + lr·Δ
  *
  * Defaults: learningRate 0.001, rho 0.95, epsilon 1e-7 (the paper's form uses learningRate 1).
- * Slots: `accumulated_grad`, `accumulated_delta_var`.
+ * Slots: `accumulated_grad`, `accumulated_delta_var`, created together (interleaved per variable).
  */
 import { Optimizer, optionsOf, type FloatData, type OptimizerOptions, type SlotSpec } from './optimizer.js';
 import { NON_NEGATIVE, OptionReader, UNIT_CLOSED } from './options.js';
@@ -37,7 +37,7 @@ export class Adadelta extends Optimizer {
   }
 
   protected slotSpecs(): readonly SlotSpec[] {
-    return [{ name: 'accumulated_grad', initialValue: 0 }, { name: 'accumulated_delta_var', initialValue: 0 }];
+    return [{ name: 'accumulated_grad', initialValue: 0 }, { name: 'accumulated_delta_var', initialValue: 0, interleaved: true }];
   }
 
   protected updateStep(g: ArrayLike<number>, w: FloatData, slots: readonly FloatData[], lr: number): void {

@@ -9,7 +9,8 @@
  *
  * ε is Kingma & Ba's "epsilon hat": it is added to √v, not to the bias-corrected √v̂ (TensorFlow.js
  * adds it to the bias-corrected value). Defaults: learningRate 0.001, beta1 0.9, beta2 0.999,
- * epsilon 1e-7, amsgrad false. Slots: `momentum`, `velocity` (and `velocity_hat` with amsgrad).
+ * epsilon 1e-7, amsgrad false. Slots: `momentum` and `velocity` (created together, so getWeights
+ * interleaves them per variable as Keras 3 files do), then `velocity_hat` with amsgrad.
  */
 import { Optimizer, optionsOf, type FloatData, type OptimizerOptions, type SlotSpec } from './optimizer.js';
 import { NON_NEGATIVE, OptionReader, UNIT_HALF_OPEN } from './options.js';
@@ -29,15 +30,18 @@ export interface AdamOptions extends OptimizerOptions {
 }
 
 export class Adam extends Optimizer {
-  static readonly className = 'Adam';
+  static readonly className: string = 'Adam';
+  /** Keras's `name` and `weight_decay` defaults; AdamW overrides them. */
+  protected static readonly kerasDefaults: { readonly name: string; readonly weightDecay: number | null } = { name: 'adam', weightDecay: null };
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
   readonly amsgrad: boolean;
 
   constructor(options?: AdamOptions | number) {
-    const reader = new OptionReader('Adam', optionsOf(options));
-    super(reader, { learningRate: 0.001, name: 'adam' });
+    const cls = new.target as typeof Adam;
+    const reader = new OptionReader(cls.className, optionsOf(options));
+    super(reader, { learningRate: 0.001, ...cls.kerasDefaults });
     this.beta1 = reader.number(['beta1', 'beta_1'], 0.9, UNIT_HALF_OPEN);
     this.beta2 = reader.number(['beta2', 'beta_2'], 0.999, UNIT_HALF_OPEN);
     this.epsilon = reader.number(['epsilon'], 1e-7, NON_NEGATIVE);
@@ -50,7 +54,7 @@ export class Adam extends Optimizer {
   }
 
   protected slotSpecs(): readonly SlotSpec[] {
-    const specs = [{ name: 'momentum', initialValue: 0 }, { name: 'velocity', initialValue: 0 }];
+    const specs: SlotSpec[] = [{ name: 'momentum', initialValue: 0 }, { name: 'velocity', initialValue: 0, interleaved: true }];
     if (this.amsgrad) specs.push({ name: 'velocity_hat', initialValue: 0 });
     return specs;
   }

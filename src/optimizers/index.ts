@@ -1,12 +1,17 @@
 /**
- * Optimizers with Keras 3 semantics. Classes (`SGD`, `Adam`, `RMSprop`, `Adagrad`, `Adadelta`),
- * lower-case factories as TensorFlow.js users write them (`optimizers.adam({learningRate: 1e-3})`,
- * `optimizers.sgd(0.1)`), and `getOptimizer` for Keras names and configs.
+ * Optimizers with Keras 3 semantics. Classes (`SGD`, `Adam`, `AdamW`, `Nadam`, `Adamax`, `RMSprop`,
+ * `Adagrad`, `Adadelta`), lower-case factories as TensorFlow.js users write them
+ * (`optimizers.adam({learningRate: 1e-3})`, `optimizers.sgd(0.1)`), `getOptimizer` for Keras names
+ * and configs, and the learning-rate schedules (also as the `schedules` namespace, like
+ * `keras.optimizers.schedules`).
  */
 import { unknownName, ValueError } from '../errors.js';
 import { Adadelta, type AdadeltaOptions } from './adadelta.js';
 import { Adagrad, type AdagradOptions } from './adagrad.js';
 import { Adam, type AdamOptions } from './adam.js';
+import { Adamax, type AdamaxOptions } from './adamax.js';
+import { AdamW, type AdamWOptions } from './adamw.js';
+import { Nadam, type NadamOptions } from './nadam.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
 import { RMSprop, type RMSpropOptions } from './rmsprop.js';
 import { SGD, type SGDOptions } from './sgd.js';
@@ -24,10 +29,28 @@ export {
   type NamedTensor,
   type OptimizerOptions,
   type SlotSpec,
+  type ScalarStateSpec,
   type FloatData,
 } from './optimizer.js';
+export {
+  PiecewiseConstantDecay,
+  PolynomialDecay,
+  InverseTimeDecay,
+  CosineDecay,
+  CosineDecayRestarts,
+  SCHEDULE_NAMES,
+  type PiecewiseConstantDecayOptions,
+  type PolynomialDecayOptions,
+  type InverseTimeDecayOptions,
+  type CosineDecayOptions,
+  type CosineDecayRestartsOptions,
+} from './schedules.js';
+export * as schedules from './schedules.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, type AdamOptions } from './adam.js';
+export { AdamW, type AdamWOptions } from './adamw.js';
+export { Nadam, type NadamOptions } from './nadam.js';
+export { Adamax, type AdamaxOptions } from './adamax.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export { Adadelta, type AdadeltaOptions } from './adadelta.js';
@@ -39,6 +62,19 @@ export function sgd(options?: SGDOptions | number): SGD {
 
 export function adam(options?: AdamOptions | number): Adam {
   return new Adam(options);
+}
+
+/** Adam with decoupled weight decay (default weightDecay 0.004). */
+export function adamw(options?: AdamWOptions | number): AdamW {
+  return new AdamW(options);
+}
+
+export function nadam(options?: NadamOptions | number): Nadam {
+  return new Nadam(options);
+}
+
+export function adamax(options?: AdamaxOptions | number): Adamax {
+  return new Adamax(options);
 }
 
 export function rmsprop(options?: RMSpropOptions | number): RMSprop {
@@ -58,6 +94,9 @@ type OptimizerClass = new (options?: OptimizerOptions) => Optimizer;
 const CLASSES: Record<string, OptimizerClass> = {
   sgd: SGD,
   adam: Adam,
+  adamw: AdamW,
+  nadam: Nadam,
+  adamax: Adamax,
   rmsprop: RMSprop,
   adagrad: Adagrad,
   adadelta: Adadelta,

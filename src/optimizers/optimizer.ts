@@ -12,8 +12,10 @@
  * - Slot variables (momentum, velocity, …) are created once per variable, the first time the
  *   variable is seen (or by `build`), with the variable's dtype and shape; every step then updates
  *   the variable's and the slots' typed arrays in place, without allocating.
- * - `getWeights()` lists the state in Keras's order: `iteration`, `learning_rate` (only when the
- *   learning rate is a plain number), then each slot kind for every variable in build order.
+ * - `getWeights()` lists the state in Keras's order (the order of `optimizer.variables`, which
+ *   Keras's .keras files store by index): `iteration`, `learning_rate` (only when the learning rate
+ *   is a plain number), the slots in the order Keras's `build` creates them, then optimizer-wide
+ *   state such as Nadam's `u_product`.
  */
 import type { DataArray } from '../backend/backend.js';
 import { ShapeError, ValueError } from '../errors.js';
@@ -80,6 +82,18 @@ export interface SlotSpec {
   /** Keras's suffix: `momentum`, `velocity`, `accumulator`, … */
   readonly name: string;
   readonly initialValue: number;
+  /**
+   * Keras creates this kind in the same `add_optimizer_variables(vars, [...names])` call as the
+   * previous kind, which interleaves them per variable (`w1_momentum, w1_velocity, w2_momentum, …`);
+   * otherwise every variable's slot of this kind follows the previous kind's as a block.
+   */
+  readonly interleaved?: boolean;
+}
+
+/** Optimizer-wide scalar state (Nadam's `u_product`), created at build after the slots. */
+export interface ScalarStateSpec {
+  readonly name: string;
+  readonly initialValue: number;
 }
 
 interface VarState {
@@ -120,20 +134,25 @@ export abstract class Optimizer {
   private readonly states = new Map<Variable, VarState>();
   private readonly order: VarState[] = [];
   private specs: readonly SlotSpec[] | null = null;
+  /** Scalar state variables, created with the first variable's dtype when the first variable is seen. */
+  private scalars: Variable[] = [];
+  private scalarArrays: FloatData[] = [];
   private excludedVars = new Set<Variable>();
   private excludedPattern: RegExp | null = null;
 
-  /** Keras's class name (`SGD`, `Adam`, `RMSprop`, `Adagrad`, `Adadelta`). */
+  /** Keras's class name (`SGD`, `Adam`, `AdamW`, `Nadam`, `Adamax`, `RMSprop`, `Adagrad`, `Adadelta`). */
   abstract get className(): string;
 
   /**
    * Reads the options shared by every optimizer. Subclasses read their own options from the same
    * reader afterwards and then call `reader.finish()`.
    */
-  protected constructor(reader: OptionReader, defaults: { learningRate: number; name: string }) {
+  protected constructor(reader: OptionReader, defaults: { learningRate: number; name: string; weightDecay?: number | null }) {
     this.name = reader.string(['name'], defaults.name);
     this.lr = Optimizer.readLearningRate(reader, defaults.learningRate);
-    this.wd = reader.optionalNumber(['weightDecay', 'weight_decay'], NON_NEGATIVE);
+    // An explicit null switches decay off even where Keras's default is on (AdamW rejects that itself).
+    const wd = reader.take('weightDecay', 'weight_decay');
+    this.wd = wd === undefined ? defaults.weightDecay ?? null : wd === null ? null : checkNumber(reader.owner, 'weightDecay (weight_decay)', wd, NON_NEGATIVE);
     this.clipnorm = reader.optionalNumber(['clipnorm'], POSITIVE);
     this.clipvalue = reader.optionalNumber(['clipvalue'], POSITIVE);
     this.globalClipnorm = reader.optionalNumber(['globalClipnorm', 'global_clipnorm'], POSITIVE);
@@ -238,6 +257,23 @@ export abstract class Optimizer {
   /** The optimizer's own config entries (snake_case), appended to the base ones. */
   protected abstract ownConfig(): Record<string, unknown>;
 
+  /** Optimizer-wide scalar state, in Keras's creation order. Called once, at the first build. */
+  protected scalarStateSpecs(): readonly ScalarStateSpec[] {
+    return [];
+  }
+
+  /** The scalar state's one-element arrays, in scalarStateSpecs order (empty before the first build). */
+  protected get scalarState(): readonly FloatData[] {
+    return this.scalarArrays;
+  }
+
+  /**
+   * Runs once per applyGradients that updates something, before any variable's updateStep and
+   * with `this.iterations` still the number of steps before this one (Keras's
+   * `_backend_update_step`, where Nadam advances `u_product`).
+   */
+  protected beforeUpdates(): void {}
+
   // ---------------------------------------------------------------------------------------------
   // Variables and slots
 
@@ -254,6 +290,15 @@ export abstract class Optimizer {
     }
     if (variable.dtype !== 'float32' && variable.dtype !== 'float64') {
       throw new ValueError(`${this.className}: cannot optimise variable '${variable.name}' of dtype ${variable.dtype}; only float32 and float64 variables can be trained`);
+    }
+    if (this.order.length === 0) {
+      // Keras gives the optimizer-wide state the dtype of the first variable it is built with.
+      this.scalars = this.scalarStateSpecs().map((spec) => {
+        const data = allocArray(variable.dtype, 1) as FloatData;
+        data[0] = spec.initialValue;
+        return new Variable(data, spec.name, false, []);
+      });
+      this.scalarArrays = this.scalars.map((v) => v.values as FloatData);
     }
     const base = String(variable.name).replace(/[/:]/g, '_');
     const slotVars: Variable[] = [];
@@ -335,6 +380,7 @@ export abstract class Optimizer {
     const lr = this.currentLearningRate();
     const globalScale = this.globalClipnorm !== null ? this.globalClipScale(list) : 1;
     const wd = this.wd;
+    this.beforeUpdates();
     // Indexing rather than destructuring keeps the step free of iterator allocations.
     for (let p = 0; p < list.length; p++) {
       const grad = list[p][0];
@@ -421,20 +467,34 @@ export abstract class Optimizer {
   }
 
   /**
+   * The slot and scalar-state variables in Keras's order: slot kinds in blocks (a kind marked
+   * `interleaved` joins the previous kind's block); within a block, every variable in build order
+   * with each of the block's kinds; then the scalar state.
+   */
+  private stateVariables(): Variable[] {
+    const out: Variable[] = [];
+    if (this.order.length === 0) return out;
+    const specs = this.slotSpecList();
+    for (let start = 0; start < specs.length;) {
+      let end = start + 1;
+      while (end < specs.length && specs[end].interleaved) end++;
+      for (const s of this.order) for (let k = start; k < end; k++) out.push(s.slotVars[k]);
+      start = end;
+    }
+    out.push(...this.scalars);
+    return out;
+  }
+
+  /**
    * The optimizer state as a flat list, in Keras's variable order: `iteration` (int32 scalar),
-   * `learning_rate` (float64 scalar, only when the learning rate is a number), then for each slot
-   * kind the slot of every variable in build order (`<variable>_<slot>`). Tensors are copies.
+   * `learning_rate` (float64 scalar, only when the learning rate is a number), the slots
+   * (`<variable>_<slot>`) in Keras's creation order, then scalar state such as Nadam's
+   * `u_product`. Tensors are copies.
    */
   getWeights(): NamedTensor[] {
     const out: NamedTensor[] = [{ name: 'iteration', tensor: new Tensor(Int32Array.of(this.iter), []) }];
     if (typeof this.lr === 'number') out.push({ name: 'learning_rate', tensor: new Tensor(Float64Array.of(this.lr), []) });
-    const kinds = this.order.length > 0 ? this.slotSpecList().length : 0;
-    for (let k = 0; k < kinds; k++) {
-      for (const s of this.order) {
-        const slot = s.slotVars[k];
-        out.push({ name: slot.name, tensor: slot.read() });
-      }
-    }
+    for (const v of this.stateVariables()) out.push({ name: v.name, tensor: v.read() });
     return out;
   }
 
@@ -461,9 +521,6 @@ export abstract class Optimizer {
     if (typeof this.lr === 'number') lr = checkNumber(this.className, 'learning_rate (in setWeights)', tensors[next++].values[0], NON_NEGATIVE);
     this.iter = iteration;
     if (lr !== null) this.lr = lr;
-    const kinds = this.order.length > 0 ? this.slotSpecList().length : 0;
-    for (let k = 0; k < kinds; k++) {
-      for (const s of this.order) s.slotVars[k].assign(tensors[next++]);
-    }
+    for (const v of this.stateVariables()) v.assign(tensors[next++]);
   }
 }

@@ -12,6 +12,7 @@ import { CONVKIT_VERSION } from '../../version.js';
 import { type CustomObjects, normalizeModelConfig } from './config_in.js';
 import { keras2ModelConfig } from './config_out.js';
 import { compileFromKeras, keras2TrainingConfig } from './training_config.js';
+import { keras2OptimizerWeightsGroup, restoreKeras2Optimizer } from './optimizer_weights.js';
 import { legacyWeightsGroup, legacyWeightsRoot, loadLegacyWeights, loadV3Weights } from './weights.js';
 
 /** The Keras version whose h5 dialect convkit writes. */
@@ -43,7 +44,7 @@ export interface H5LoadOptions {
   compile?: boolean;
 }
 
-/** Builds, fills and (optionally) compiles the model a Keras 2 full-model h5 file describes. */
+/** Builds, fills and (optionally) compiles the model a Keras 2 full-model h5 file describes, restoring its optimizer state. */
 export function modelFromH5(root: H5Group, source: string, opts: H5LoadOptions = {}): Model {
   const kind = h5Kind(root);
   if (kind !== 'keras2-model') {
@@ -53,7 +54,7 @@ export function modelFromH5(root: H5Group, source: string, opts: H5LoadOptions =
   const config = normalizeModelConfig(parseAttrJson(root, 'model_config', source), source, opts.customObjects);
   const model = buildModel(config, source, opts.customObjects);
   loadLegacyWeights(model, legacyWeightsRoot(root)!, source);
-  if (opts.compile !== false) compileFromKeras(model, parseAttrJson(root, 'training_config', source), source);
+  if (opts.compile !== false && compileFromKeras(model, parseAttrJson(root, 'training_config', source), source)) restoreKeras2Optimizer(model, root, source);
   return model;
 }
 
@@ -83,7 +84,10 @@ export function h5ModelTree(model: Model): H5Group {
   const training = keras2TrainingConfig(model);
   const attrs: Record<string, string> = { ...ROOT_ATTRS, model_config: JSON.stringify(config) };
   if (training) attrs.training_config = JSON.stringify(training);
-  return h5Group(attrs, { model_weights: legacyWeightsGroup(model, ROOT_ATTRS) });
+  const tree = h5Group(attrs, { model_weights: legacyWeightsGroup(model, ROOT_ATTRS) });
+  // tf.keras's include_optimizer=True default: a compiled model's optimizer state goes along.
+  if (model.compiled) tree.children.optimizer_weights = keras2OptimizerWeightsGroup(model.compiled.optimizer);
+  return tree;
 }
 
 /** The HDF5 tree tf.keras 2 writes for save_weights('x.h5'). */

@@ -1,4 +1,4 @@
-/** Keras 3 `.keras` models: the archive's config.json rebuilt, model.weights.h5 loaded, compile_config applied. */
+/** Keras 3 `.keras` models: the archive's config.json rebuilt, model.weights.h5 loaded, compile_config applied, optimizer state restored. */
 import type { Model } from '../../models/model.js';
 import { encodeHdf5, readHdf5 } from '../hdf5/hdf5.js';
 import { normalizeModelConfig } from './config_in.js';
@@ -6,6 +6,7 @@ import { keras3ModelConfig } from './config_out.js';
 import { type H5LoadOptions, buildModel } from './h5_model.js';
 import { readKerasArchive, writeKerasArchive } from './keras_archive.js';
 import { compileFromKeras, keras3CompileConfig } from './training_config.js';
+import { keras3OptimizerGroup, restoreKeras3Optimizer } from './optimizer_weights.js';
 import { loadV3Weights, v3WeightsTree } from './weights.js';
 
 /** The Keras version whose .keras dialect convkit writes. */
@@ -15,9 +16,10 @@ export async function modelFromKerasArchive(bytes: Uint8Array, source: string, o
   const archive = readKerasArchive(bytes, source);
   const config = normalizeModelConfig(archive.config, source, opts.customObjects);
   const model = buildModel(config, source, opts.customObjects);
-  loadV3Weights(model, await readHdf5(archive.weights, `${source} (model.weights.h5)`), source);
+  const weights = await readHdf5(archive.weights, `${source} (model.weights.h5)`);
+  loadV3Weights(model, weights, source);
   const compileConfig = (archive.config as { compile_config?: unknown }).compile_config;
-  if (opts.compile !== false) compileFromKeras(model, compileConfig, source);
+  if (opts.compile !== false && compileFromKeras(model, compileConfig, source)) restoreKeras3Optimizer(model, weights, source);
   return model;
 }
 
@@ -31,7 +33,10 @@ export async function kerasArchiveBytes(model: Model): Promise<Uint8Array> {
   const config = keras3ModelConfig(model);
   const compile = keras3CompileConfig(model);
   if (compile) config.compile_config = compile;
-  return writeKerasArchive(config, await encodeHdf5(v3WeightsTree(model)), KERAS3_VERSION);
+  const tree = v3WeightsTree(model);
+  // As Keras 3's saving_lib: a compiled model's optimizer variables go beside the layers'.
+  if (model.compiled) tree.children.optimizer = keras3OptimizerGroup(model.compiled.optimizer);
+  return writeKerasArchive(config, await encodeHdf5(tree), KERAS3_VERSION);
 }
 
 export async function keras3WeightsBytes(model: Model): Promise<Uint8Array> {

@@ -26,7 +26,11 @@ function optimizerFromKeras(spec: unknown): Optimizer {
   for (const [k, v] of Object.entries((s.config ?? {}) as Json)) {
     if (IGNORED_OPTIMIZER_KEYS.has(k)) continue;
     if (k === 'lr') config.learning_rate = v;
-    else if (k === 'decay') {
+    else if (k === 'decay' && className === 'Nadam') {
+      // Keras 2's Nadam stores its momentum-schedule constant (schedule_decay, 0.004) as `decay`;
+      // Keras 3 ignores it and continues with its own schedule (0.96^t), and so does convkit.
+      if (v !== 0 && v !== null) process.emitWarning(`the file's Keras 2 Nadam has schedule_decay = ${String(v)} (momentum schedule 0.96^(${String(v)}·t)); it continues as Keras 3's Nadam (0.96^t), as Keras 3 does`, { code: 'CONVKIT_NADAM_SCHEDULE' });
+    } else if (k === 'decay') {
       // Keras 2's per-step inverse-time decay of the learning rate; 0 means off.
       if (v !== 0 && v !== null) throw new FormatError(`the optimizer uses Keras 2's decay = ${String(v)}, which convkit does not support; compile with a learning-rate schedule instead`);
     } else config[k] = v;

@@ -1,8 +1,12 @@
 /**
  * TensorFlow.js's dialect of the training config in model.json: tfjs-core optimizer class names
  * and constructor arguments (`RMSProp` whose `decay` is Keras's `rho`; `Momentum` for SGD with
- * momentum), camelCase keys and loss names, and `accuracy` as the only accuracy metric tfjs
- * resolves by name.
+ * momentum; `Adamax` whose `decay` is an inverse-time decay of the learning rate), camelCase keys
+ * and loss names, and `accuracy` as the only accuracy metric tfjs resolves by name.
+ *
+ * tfjs has no AdamW or Nadam, and tf.loadLayersModel fails on a training config naming an optimizer
+ * it does not know; a model compiled with one is written without a training config (with a warning),
+ * so the file still loads in tfjs for inference.
  */
 import type { Model } from '../../models/model.js';
 import { serializeOptimizer } from '../../optimizers/index.js';
@@ -10,6 +14,9 @@ import { serializeOptimizer } from '../../optimizers/index.js';
 type Json = Record<string, unknown>;
 
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** Keras optimizers tfjs-core has no class for (tfjs would refuse the whole model.json). */
+const NOT_IN_TFJS = new Set(['AdamW', 'Nadam']);
 
 /** What tfjs-core's optimizers take in fromConfig, from a Keras optimizer config. */
 function tfjsOptimizer(className: string, c: Json): { class_name: string; config: Json } {
@@ -26,6 +33,8 @@ function tfjsOptimizer(className: string, c: Json): { class_name: string; config
       return { class_name: 'Adagrad', config: { learningRate: lr, initialAccumulatorValue: c.initial_accumulator_value } };
     case 'Adadelta':
       return { class_name: 'Adadelta', config: { learningRate: lr, rho: c.rho, epsilon: c.epsilon } };
+    case 'Adamax':
+      return { class_name: 'Adamax', config: { learningRate: lr, beta1: c.beta_1, beta2: c.beta_2, epsilon: c.epsilon, decay: 0 } };
     default:
       return { class_name: className, config: c };
   }
@@ -36,6 +45,10 @@ export function tfjsTrainingConfig(model: Model): Json | null {
   const c = model.compiled;
   if (!c) return null;
   const opt = serializeOptimizer(c.optimizer);
+  if (NOT_IN_TFJS.has(opt.class_name)) {
+    process.emitWarning(`TensorFlow.js has no ${opt.class_name} optimizer, so the model.json is written without a training config (tfjs would refuse to load it); compile again after loading it`, { code: 'CONVKIT_TFJS_NO_OPTIMIZER' });
+    return null;
+  }
   const metrics = c.metrics.map((m) => {
     const name = typeof m === 'string' ? m : m.name;
     return /(^|_)acc(uracy)?$/.test(name) ? 'accuracy' : camel(name);
@@ -61,6 +74,15 @@ export function kerasTrainingConfigFromTfjs(tc: unknown): unknown {
     case 'Momentum':
       spec = { class_name: 'SGD', config: { learning_rate: c.learningRate, momentum: c.momentum ?? 0, nesterov: c.useNesterov === true } };
       break;
+    case 'Adamax': {
+      // tfjs's lr / (1 + decay·iteration), iteration counting from 0, is Keras's InverseTimeDecay
+      // with decay_steps 1 evaluated at the optimizer's iterations.
+      const decay = typeof c.decay === 'number' ? c.decay : 0;
+      const learningRate = decay === 0 ? c.learningRate
+        : { class_name: 'InverseTimeDecay', config: { initial_learning_rate: c.learningRate, decay_steps: 1, decay_rate: decay, staircase: false } };
+      spec = { class_name: 'Adamax', config: { learning_rate: learningRate, beta_1: c.beta1 ?? 0.9, beta_2: c.beta2 ?? 0.999, epsilon: c.epsilon ?? 1e-7 } };
+      break;
+    }
     default: {
       const config: Json = {};
       for (const [k, v] of Object.entries(c)) if (v !== undefined && v !== null) config[k] = v;
