@@ -2,6 +2,9 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Callback, type Logs } from './callback.js';
+import { resolveDirection } from './monitor.js';
+import type { Model } from '../models/model.js';
+import type { StepFault } from '../models/step_fault.js';
 
 export interface EarlyStoppingArgs {
   monitor?: string;
@@ -14,11 +17,12 @@ export interface EarlyStoppingArgs {
   startFromEpoch?: number;
 }
 
-/** 'auto' watches for a maximum on accuracy-like metrics and a minimum otherwise, as Keras does. */
-export function monitorDirection(monitor: string, mode: 'auto' | 'min' | 'max'): 'min' | 'max' {
-  if (mode !== 'auto') return mode;
-  const m = monitor.replace(/^val_/, '');
-  return /acc|auc|precision|recall|f1|fmeasure/.test(m) && !/loss/.test(m) ? 'max' : 'min';
+/**
+ * Keras 3's rule for 'auto' (see monitor.ts): the loss is minimised, a compiled metric goes its
+ * known direction (accuracies up), anything else needs an explicit mode.
+ */
+export function monitorDirection(monitor: string, mode: 'auto' | 'min' | 'max', model: Model | null = null): 'min' | 'max' {
+  return resolveDirection('EarlyStopping', monitor, mode, model);
 }
 
 export class EarlyStopping extends Callback {
@@ -26,7 +30,9 @@ export class EarlyStopping extends Callback {
   readonly minDelta: number;
   readonly patience: number;
   readonly verbose: number;
-  readonly mode: 'min' | 'max';
+  /** The mode as given; for 'auto' the direction comes from the model when training begins. */
+  readonly requestedMode: 'auto' | 'min' | 'max';
+  private direction: 'min' | 'max' | null = null;
   readonly baseline: number | null;
   readonly restoreBestWeights: boolean;
   readonly startFromEpoch: number;
@@ -47,9 +53,15 @@ export class EarlyStopping extends Callback {
     this.startFromEpoch = args.startFromEpoch ?? 0;
     const mode = args.mode ?? 'auto';
     if (!['auto', 'min', 'max'].includes(mode)) throw new ValueError(`EarlyStopping: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
-    this.mode = monitorDirection(this.monitor, mode);
+    this.requestedMode = mode;
     this.minDelta = Math.abs(args.minDelta ?? 0);
     if (!(this.patience >= 0)) throw new ValueError(`EarlyStopping: patience must be >= 0, got ${args.patience}`);
+  }
+
+  /** 'min' or 'max', decided once from the model (Keras 3 waits for the model's metrics too). */
+  get mode(): 'min' | 'max' {
+    this.direction ??= monitorDirection(this.monitor, this.requestedMode, this.model);
+    return this.direction;
   }
 
   private isImprovement(value: number, reference: number): boolean {
@@ -100,13 +112,20 @@ export class EarlyStopping extends Callback {
   }
 }
 
-/** Stops training as soon as the loss is NaN or infinite. */
+/**
+ * Stops training at the first batch whose loss or gradients are not finite. fit() never applies
+ * such a batch's update, so the model keeps the weights of the last good batch; `fault` says
+ * where the bad values began (epoch, batch, and the layer).
+ */
 export class TerminateOnNaN extends Callback {
+  fault: StepFault | null = null;
+
   override onBatchEnd(batch: number, logs: Logs = {}): void {
     const loss = logs.loss;
-    if (loss !== undefined && !Number.isFinite(loss)) {
-      console.log(`Batch ${batch}: Invalid loss, terminating training`);
-      if (this.model) this.model.stopTraining = true;
-    }
+    const fault = this.model?.activeFit?.fault ?? null;
+    if (!fault && (loss === undefined || Number.isFinite(loss))) return;
+    this.fault = fault;
+    console.log(fault ? `Batch ${batch}: Invalid loss, terminating training. ${fault.message}` : `Batch ${batch}: Invalid loss, terminating training`);
+    if (this.model) this.model.stopTraining = true;
   }
 }

@@ -1,5 +1,4 @@
 /** The work behind each `convkit` sub-command; main.ts only parses arguments. */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValueError } from '../errors.js';
@@ -14,6 +13,11 @@ import {
   CLI_DATASETS, DIRECTORY_DEFAULT_MODEL, type TrainingData, isNamedDataset, loadDirectoryDataset, loadMnistForTraining, loadNamedDataset,
 } from './data.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
+import { ensureWritableDir } from '../io/writable_dir.js';
+import { BackupAndRestore, readBackupMetadata } from '../callbacks/backup_and_restore.js';
+import { rm } from 'node:fs/promises';
+import type { Tensor } from '../tensor/tensor.js';
+import { type SignalGuard, TrainingInterrupted, checkResumeOptions, exitCodeFor, interruptOnSignals, resumeCommand } from './train_session.js';
 
 export type Print = (line: string) => void;
 
@@ -29,6 +33,14 @@ export interface TrainOptions {
   validationSplit: number;
   learningRate: number;
   verbose: 0 | 1 | 2;
+  /** Continue the interrupted run whose backup is in <out>/backup. */
+  resume?: boolean;
+  /** Backup after every epoch (default) or every N batches. */
+  backupFreq?: 'epoch' | number;
+  /** Train on the first N training samples only (in-memory datasets). */
+  maxSamples?: number;
+  /** The process's argv, to print the resume command. */
+  argv?: readonly string[];
 }
 
 const shapeText = (s: readonly number[]) => s.join('x');
@@ -54,11 +66,53 @@ async function trainingData(o: TrainOptions, modelName: string): Promise<Trainin
   return loadDirectoryDataset(o.dataset, SEED_ARCHITECTURES[modelName].inputShape, o);
 }
 
+/** The options that decide what a run trains: a backup is resumed only with the same ones. */
+function runIdentity(o: TrainOptions, modelName: string): Record<string, unknown> {
+  return {
+    model: modelName, dataset: o.dataset ?? null, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed,
+    learningRate: o.learningRate, validationSplit: o.validationSplit, maxSamples: o.maxSamples ?? null,
+  };
+}
+
+function firstSamples(td: TrainingData, n: number | undefined): TrainingData {
+  if (n === undefined) return td;
+  if (td.kind !== 'tensors') throw new ValueError('--max-samples works with in-memory datasets (the embedded digits, --dataset mnist|fashion-mnist|cifar10), not with an image directory');
+  const { xTrain, yTrain } = td.data;
+  const m = Math.min(n, xTrain.shape[0]);
+  const head = (t: Tensor) => ops.slice(t, t.shape.map(() => 0), [m, ...t.shape.slice(1)]);
+  return { ...td, data: { ...td.data, xTrain: head(xTrain), yTrain: head(yTrain) } };
+}
+
 export async function train(o: TrainOptions, print: Print): Promise<{ testLoss: number; testAccuracy: number; seconds: number }> {
   const modelName = chooseModel(o);
+  const out = resolve(o.out);
+  // A read-only or full output disk is found now, not after hours of training.
+  await ensureWritableDir(out, '--out');
+  const backupDir = join(out, 'backup');
+  const identity = runIdentity(o, modelName);
+  const saved = await readBackupMetadata(backupDir);
+  if (saved && !o.resume) {
+    throw new ValueError(`${backupDir} holds the backup of an interrupted run: add --resume to continue it, or delete that directory to start over`);
+  }
+  if (!saved && o.resume) throw new ValueError(`--resume: there is no backup to resume in ${backupDir}`);
+  if (saved) checkResumeOptions((saved.options ?? {}) as Record<string, unknown>, identity, backupDir);
+  let model: Model | null = null;
+  const guard = interruptOnSignals(() => model, backupDir);
+  try {
+    return await trainGuarded(o, modelName, out, backupDir, identity, guard, (m) => (model = m), print);
+  } finally {
+    guard.dispose();
+  }
+}
+
+async function trainGuarded(
+  o: TrainOptions, modelName: string, out: string, backupDir: string, identity: Record<string, unknown>, guard: SignalGuard,
+  built: (m: Model) => void, print: Print,
+): Promise<{ testLoss: number; testAccuracy: number; seconds: number }> {
   setRandomSeed(o.seed);
-  const td = await trainingData(o, modelName);
+  const td = firstSamples(await trainingData(o, modelName), o.maxSamples);
   const model = buildArchitecture(modelName);
+  built(model);
   if (td.kind === 'source') {
     // Every seed architecture ends in a softmax Dense layer; its units bound the class indices.
     const units = (model.layers[model.layers.length - 1] as { units?: number }).units;
@@ -69,22 +123,31 @@ export async function train(o: TrainOptions, print: Print): Promise<{ testLoss: 
   model.summary({ printFn: print });
   const trainCount = td.kind === 'tensors' ? td.data.xTrain.shape[0] : td.trainCount;
   print(`Training on ${trainCount} ${td.what} (backend: ${getBackend().name}, seed ${o.seed})`);
+  // The backup is removed only once the model and history are saved: a kill in between must not lose the run.
+  const backup = new BackupAndRestore({ backupDir, saveFreq: o.backupFreq ?? 'epoch', deleteCheckpoint: false, verbose: 1, metadata: { command: 'train', options: identity } });
   const t0 = performance.now();
-  const fitArgs = { epochs: o.epochs, batchSize: o.batchSize, verbose: o.verbose, seed: o.seed };
+  const fitArgs = { epochs: o.epochs, batchSize: o.batchSize, verbose: o.verbose, seed: o.seed, callbacks: [backup] };
   const history = td.kind === 'tensors'
     ? await model.fit(td.data.xTrain, td.data.yTrain, { ...fitArgs, validationSplit: o.validationSplit || undefined })
     : await model.fit(td.train, { ...fitArgs, validationData: td.validation ?? undefined });
+  if (history.interrupted) {
+    const at = backup.lastSaved;
+    const signal = guard.signal ?? 'SIGINT';
+    print(`Training stopped by ${signal}${at ? ` at epoch ${at.epoch + 1}, after batch ${at.batch}` : ''}; the backup is in ${backupDir}`);
+    print(`Resume with: ${resumeCommand(o.argv ?? process.argv)}`);
+    throw new TrainingInterrupted(signal, exitCodeFor(signal));
+  }
   const seconds = (performance.now() - t0) / 1000;
   const [testLoss, testAccuracy] = td.kind === 'tensors'
     ? model.evaluate(td.data.xTest, td.data.yTest, { batchSize: 256 })
     : await model.evaluate(td.validation ?? td.train);
   const testCount = td.kind === 'tensors' ? td.data.xTest.shape[0] : td.testCount;
   print(`Test loss: ${testLoss.toFixed(4)} - test accuracy: ${testAccuracy.toFixed(4)} on ${testCount} ${td.test} (${seconds.toFixed(1)}s training)`);
-  const out = resolve(o.out);
-  await mkdir(out, { recursive: true });
   const modelPath = join(out, 'model.convkit');
   await model.save(modelPath);
-  await writeFileAtomic(join(out, 'history.json'), JSON.stringify({ ...history.toJSON(), test: { loss: testLoss, accuracy: testAccuracy }, seconds, options: { ...o, model: modelName } }, null, 2) + '\n');
+  const { argv: _argv, ...options } = o;
+  await writeFileAtomic(join(out, 'history.json'), JSON.stringify({ ...history.toJSON(), test: { loss: testLoss, accuracy: testAccuracy }, seconds, options: { ...options, model: modelName } }, null, 2) + '\n');
+  await rm(backupDir, { recursive: true, force: true });
   print(`Saved ${modelPath} and ${join(out, 'history.json')}`);
   return { testLoss, testAccuracy, seconds };
 }

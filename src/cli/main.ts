@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConvkitError } from '../errors.js';
 import { SEED_ARCHITECTURES } from '../applications/seed_models.js';
 import * as commands from './commands.js';
+import { TrainingInterrupted } from './train_session.js';
 import { filter, NAMED_KERNELS, NDIMAGE_MODES, SCALES } from './filter.js';
 import { SAVE_FORMATS } from '../io/model_io.js';
 
@@ -29,7 +30,7 @@ function collectInts(v: string, prev: number[]): number[] {
   return [...prev, ...parts.map(Number)];
 }
 
-export function buildProgram(print: (s: string) => void): Command {
+export function buildProgram(print: (s: string) => void, argv: readonly string[] = process.argv): Command {
   const program = new Command('convkit')
     .description('Convolutional neural networks for Node.js with Keras semantics')
     .version(CONVKIT_VERSION)
@@ -45,12 +46,15 @@ export function buildProgram(print: (s: string) => void): Command {
     .option('--seed <n>', 'random seed (weights, shuffling)', int('--seed', 0), 42)
     .option('--learning-rate <lr>', 'Adam learning rate', num('--learning-rate', 0, 10), 0.001)
     .option('--validation-split <f>', 'fraction of the training digits held out for validation', num('--validation-split', 0, 0.9), 0.1)
-    .option('--out <dir>', 'output directory', 'convkit-out')
+    .option('--out <dir>', 'output directory (model.convkit, history.json, and backup/ while a run is unfinished)', 'convkit-out')
+    .option('--resume', 'continue the interrupted run whose backup is in <out>/backup (same options; --epochs may grow)')
+    .option('--backup-freq <n|epoch>', 'write the resumable backup after every epoch (default) or every n batches', (v: string) => (v === 'epoch' ? v : int('--backup-freq', 1)(v)), 'epoch')
+    .option('--max-samples <n>', 'train on the first n training samples only', int('--max-samples', 1))
     .option('--quiet', 'no progress bar')
     .action(async (o) => {
       await commands.train({
         model: o.model, dataset: o.dataset, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, out: o.out, validationSplit: o.validationSplit,
-        learningRate: o.learningRate, verbose: o.quiet ? 0 : 1,
+        learningRate: o.learningRate, verbose: o.quiet ? 0 : 1, resume: Boolean(o.resume), backupFreq: o.backupFreq, maxSamples: o.maxSamples, argv,
       }, print);
     });
 
@@ -109,7 +113,7 @@ export function buildProgram(print: (s: string) => void): Command {
 
 /** Runs the command; returns the exit code (0 ok, 1 failure, 2 usage error). */
 export async function run(argv: string[], print: (s: string) => void = (s) => console.log(s)): Promise<number> {
-  const program = buildProgram(print);
+  const program = buildProgram(print, argv);
   if (argv.length <= 2) {
     program.outputHelp();
     return 2;
@@ -118,6 +122,7 @@ export async function run(argv: string[], print: (s: string) => void = (s) => co
     await program.parseAsync(argv);
     return 0;
   } catch (e) {
+    if (e instanceof TrainingInterrupted) return e.exitCode;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;

@@ -5,7 +5,8 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 
-export type Batch = [x: Tensor, y: Tensor];
+/** Inputs, targets and optionally one weight per sample (Keras's (x, y, sample_weight) tuples). */
+export type Batch = [x: Tensor, y: Tensor, sampleWeight?: Tensor];
 
 export interface BatchSource {
   /** Batches per epoch. */

@@ -193,3 +193,33 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
   }
   fsyncDirSync(t.dir);
 }
+
+/**
+ * Removes temp files that atomic writes of `path` left behind when their process was killed
+ * (`.<name>.tmp-<pid>-<hex>` whose pid is no longer running). Best effort.
+ */
+export async function removeStaleTemps(path: string): Promise<void> {
+  const abs = resolve(path);
+  const prefix = `.${basename(abs)}.tmp-`;
+  let names: string[];
+  try {
+    names = await fsp.readdir(dirname(abs));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const pid = Number(n.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    await fsp.unlink(join(dirname(abs), n)).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errCode(err) === 'EPERM';
+  }
+}

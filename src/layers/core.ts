@@ -118,6 +118,10 @@ export class Dropout extends Layer {
     this.rng = randomFor(args.seed);
   }
 
+  override randomGenerators(): Random[] {
+    return [this.rng];
+  }
+
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training || this.rate === 0) return x;
     const noise = this.noiseShape?.map((d, i) => d ?? x.shape[i]);

@@ -11,6 +11,7 @@ import { getRegularizer } from '../regularizers/index.js';
 import { noGrad } from '../autograd/tape.js';
 import type { DType } from '../tensor/dtype.js';
 import { type Shape, Tensor, Variable } from '../tensor/tensor.js';
+import type { Random } from '../tensor/random.js';
 import { add } from '../ops/index.js';
 import { formatShapeTuple, type SymShape, SymbolicTensor, type GraphNode } from './symbolic.js';
 import { uniqueName, toSnakeCase } from './naming.js';
@@ -57,6 +58,24 @@ export function withTraining<T>(training: boolean, fn: () => T): T {
     return fn();
   } finally {
     trainingContext = prev;
+  }
+}
+
+type OutputProbe = (layer: Layer, outputs: readonly Tensor[]) => void;
+let outputProbe: OutputProbe | null = null;
+
+/**
+ * Runs `fn` with `probe` called on every layer's concrete outputs, innermost layers first (a
+ * nested model reports after its own layers). Used to find where a non-finite value first
+ * appears; costs one null check per layer call otherwise.
+ */
+export function withOutputProbe<T>(probe: OutputProbe, fn: () => T): T {
+  const prev = outputProbe;
+  outputProbe = probe;
+  try {
+    return fn();
+  } finally {
+    outputProbe = prev;
   }
 }
 
@@ -124,6 +143,14 @@ export abstract class Layer {
   /** Layers nested inside this one (models override). */
   subLayers(): Layer[] {
     return [];
+  }
+
+  /**
+   * The random generators this layer draws from while training (dropout masks, augmentation),
+   * own then nested layers'. Backups save their states so a resumed run draws the same numbers.
+   */
+  randomGenerators(): Random[] {
+    return this.subLayers().flatMap((l) => l.randomGenerators());
   }
 
   /** All variables in creation order (own, then nested layers'). */
@@ -236,6 +263,7 @@ export abstract class Layer {
     const training = ctx?.training ?? trainingContext ?? false;
     const out = withTraining(training, () => this.call(Array.isArray(inputs) ? tensors : tensors[0], { training }));
     observedOutputShapes.set(this, Array.isArray(out) ? out.map((t) => [null, ...t.shape.slice(1)]) : [null, ...out.shape.slice(1)]);
+    if (outputProbe) outputProbe(this, Array.isArray(out) ? out : [out]);
     return out;
   }
 

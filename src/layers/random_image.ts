@@ -43,6 +43,10 @@ abstract class RandomImageLayer extends Layer {
     this.rng = randomFor(args.seed ?? undefined);
   }
 
+  override randomGenerators(): Random[] {
+    return [this.rng];
+  }
+
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training) return x;
     if (x.rank !== 3 && x.rank !== 4) throw new ValueError(`${this.className} "${this.name}": expected images (H, W, C) or (N, H, W, C), got shape [${x.shape.join(', ')}]`);

@@ -13,9 +13,20 @@ export abstract class Loss {
   abstract readonly name: string;
   /** Per-sample losses, shape [batch]. */
   abstract call(yTrue: Tensor, yPred: Tensor): Tensor;
-  /** Mean over the batch (Keras's sum_over_batch_size reduction). */
-  apply(yTrue: Tensor, yPred: Tensor): Tensor {
-    return ops.mean(this.call(yTrue, yPred));
+  /**
+   * Mean over the batch (Keras's sum_over_batch_size reduction). With `sampleWeight` (one
+   * weight per sample) each sample's loss is scaled first and the sum is still divided by the
+   * number of elements, not by the weights' sum, as Keras does.
+   */
+  apply(yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor {
+    const perSample = this.call(yTrue, yPred);
+    if (!sampleWeight) return ops.mean(perSample);
+    const n = perSample.shape[0];
+    if (sampleWeight.size !== n) {
+      throw new ShapeError(`${this.name}: sample weights must hold one value per sample (${n}); got shape (${sampleWeight.shape.join(', ')})`);
+    }
+    const w = ops.reshape(sampleWeight, [n, ...perSample.shape.slice(1).map(() => 1)]);
+    return ops.mean(ops.mul(perSample, w));
   }
   getConfig(): Record<string, unknown> {
     return { name: this.name, reduction: 'sum_over_batch_size' };

@@ -29,6 +29,16 @@ export abstract class Metric {
     this.total = 0;
     this.count = 0;
   }
+
+  /** The running sums, so a resumed epoch reports what an uninterrupted one would. */
+  getState(): { total: number; count: number } {
+    return { total: this.total, count: this.count };
+  }
+
+  setState(state: { total: number; count: number }): void {
+    this.total = state.total;
+    this.count = state.count;
+  }
 }
 
 function rowsOf(yPred: Tensor): { n: number; c: number } {

@@ -44,6 +44,18 @@ export function checkSamples(x: Tensor, y: Tensor): void {
   }
 }
 
+/** One finite, non-negative weight per sample: shape [n] or [n, 1]. */
+export function checkSampleWeights(w: Tensor, n: number, what: string): void {
+  if (!(w instanceof Tensor)) throw new ValueError(`${what} must be a tensor or an array of numbers, one per sample`);
+  if (w.size !== n || w.shape[0] !== n || w.rank > 2) {
+    throw new ShapeError(`${what}: expected one weight per sample, shape (${n},) or (${n}, 1); got shape (${w.shape.join(', ')})`);
+  }
+  const v = w.values;
+  for (let i = 0; i < v.length; i++) {
+    if (!(v[i] >= 0) || !Number.isFinite(v[i])) throw new ValueError(`${what}: weight ${v[i]} at sample ${i} is not a finite number >= 0`);
+  }
+}
+
 function batches(n: number, batchSize: number, order: Int32Array | null): number[][] {
   const out: number[][] = [];
   for (let s = 0; s < n; s += batchSize) {
@@ -59,8 +71,8 @@ function take(t: Tensor, idx: number[], contiguousFrom: number | null): Tensor {
   return ops.gather(t, idx, 0);
 }
 
-/** Batches of in-memory tensors, reshuffled at every epoch when `rng` is given. */
-export function tensorFeed(x: Tensor, y: Tensor, batchSize: number, rng: Random | null): Feed {
+/** Batches of in-memory tensors (and per-sample weights), reshuffled at every epoch when `rng` is given. */
+export function tensorFeed(x: Tensor, y: Tensor, batchSize: number, rng: Random | null, w: Tensor | null = null): Feed {
   const n = x.shape[0];
   let order: Int32Array | null = null;
   let plan = batches(n, batchSize, null);
@@ -74,7 +86,8 @@ export function tensorFeed(x: Tensor, y: Tensor, batchSize: number, rng: Random 
     },
     get(b) {
       const idx = plan[b];
-      return [take(x, idx, order ? null : idx[0]), take(y, idx, order ? null : idx[0])];
+      const from = order ? null : idx[0];
+      return w ? [take(x, idx, from), take(y, idx, from), take(w, idx, from)] : [take(x, idx, from), take(y, idx, from)];
     },
     endEpoch() {},
   };
@@ -90,6 +103,7 @@ export function sourceFeed(source: BatchSource, what: string): Feed {
     }
     checkSamples(batch[0], batch[1]);
     checkFinite(batch[0], `${what} (batch ${b})`);
+    if (batch[2] !== undefined) checkSampleWeights(batch[2], batch[0].shape[0], `${what} (batch ${b}) sample weights`);
     return batch;
   };
   return {

@@ -14,6 +14,7 @@ import { InputLayer } from '../layers/input.js';
 import { uniqueName } from '../layers/naming.js';
 import { formatShapeTuple, type GraphNode, type SymShape, SymbolicTensor } from '../layers/symbolic.js';
 import { buildGraph, type Graph, runGraph } from './graph.js';
+import type { FitProgress } from './fit_progress.js';
 import type { Optimizer } from '../optimizers/index.js';
 import type { Loss } from '../losses/index.js';
 import type { MetricSpec } from '../metrics/index.js';
@@ -40,6 +41,8 @@ export class Model extends Layer {
   static override className = 'Functional';
   /** Set by callbacks (EarlyStopping…) to end fit() after the current epoch. */
   stopTraining = false;
+  /** The fit() in progress on this model, for callbacks that save or resume it (BackupAndRestore). */
+  activeFit: FitProgress | null = null;
   compiled: CompiledState | null = null;
   protected graph: Graph | null = null;
 
@@ -176,6 +179,16 @@ export class Model extends Layer {
   }
 
   // ------------------------------------------------------------------ training API
+
+  /**
+   * Stops a running fit() at the next batch boundary without finishing the epoch (no validation,
+   * no onEpochEnd): what Ctrl-C does in `convkit train`. A BackupAndRestore callback then writes a
+   * backup that a later fit() resumes from that batch. Unlike `stopTraining`, which Keras
+   * callbacks set to end training normally after the current batch or epoch.
+   */
+  interrupt(): void {
+    if (this.activeFit) this.activeFit.interrupted = true;
+  }
 
   compile(args: CompileArgs): void {
     compileModel(this, args);

@@ -3,6 +3,14 @@
  * comes from a Random instance so that a seed reproduces a whole training run.
  */
 
+import { ValueError } from '../errors.js';
+
+/** A generator's complete state, as plain JSON-safe numbers (for backups and resumed runs). */
+export interface RandomState {
+  s: [number, number, number, number];
+  spare: number | null;
+}
+
 /** xoshiro128** : small state, good statistical quality, fast in 32-bit JS integer math. */
 export class Random {
   private s0: number;
@@ -25,6 +33,21 @@ export class Random {
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+  }
+
+  /** The exact state; `setState` of it makes the generator repeat the same draws. */
+  getState(): RandomState {
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+  }
+
+  setState(state: RandomState): void {
+    const s = state?.s;
+    const ok = Array.isArray(s) && s.length === 4 && s.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff) && s.some((v) => v !== 0);
+    if (!ok || !(state.spare === null || Number.isFinite(state.spare))) {
+      throw new ValueError(`Random.setState: expected {s: four 32-bit unsigned integers (not all 0), spare: number | null}; got ${JSON.stringify(state)}`);
+    }
+    [this.s0, this.s1, this.s2, this.s3] = s;
+    this.spare = state.spare;
   }
 
   /** Uniform 32-bit unsigned integer. */
