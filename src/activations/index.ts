@@ -30,6 +30,8 @@ const table: Record<string, ActivationFn> = {
   softplus: ops.softplus,
   softsign: ops.softsign,
   hard_sigmoid: ops.hardSigmoid,
+  hard_silu: ops.hardSilu,
+  hard_swish: ops.hardSwish,
   exponential: ops.exp,
 };
 

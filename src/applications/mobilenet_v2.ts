@@ -3,29 +3,20 @@
  * keras.applications.MobileNetV2 (Keras 3), so summaries and weights-by-name line up with Keras.
  * `weights: 'imagenet'` loads Keras's published ImageNet weights (downloaded once, then cached).
  */
-import { Input } from '../layers/input.js';
 import * as L from '../layers/index.js';
-import { Model } from '../models/model.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { ValueError } from '../errors.js';
-import { loadApplicationWeights } from './pretrained.js';
 import { kerasWeightsFile } from './weight_urls.js';
+import {
+  type ApplicationArgs, type ImageShape, applicationInput, applicationTop, defineApplication, finishApplication, pyShape, resolveApplicationArgs,
+} from './common.js';
+import { preprocessTf } from './imagenet_utils.js';
 
-export interface MobileNetV2Args {
+export interface MobileNetV2Args extends ApplicationArgs {
   /** Shape of one image, [rows, cols, 3]; at least 32×32. Defaults to [224, 224, 3]. */
-  inputShape?: readonly number[];
+  inputShape?: ImageShape | null;
   /** Width multiplier: scales the filters of every block (not the last 1280 unless > 1). */
   alpha?: number;
-  /** Whether to end with global average pooling and the `predictions` Dense layer. */
-  includeTop?: boolean;
-  classes?: number;
-  /** Without the top: 'avg' or 'max' global pooling, or null/undefined for the 4-D feature map. */
-  pooling?: 'avg' | 'max' | null;
-  /** Activation of `predictions`; null gives logits. */
-  classifierActivation?: string | null;
-  name?: string;
-  /** null (default): fresh weights; 'imagenet': Keras's ImageNet weights; or a weights file path/URL. */
-  weights?: string | null;
 }
 
 /** Input sizes Keras publishes ImageNet weights for. */
@@ -95,45 +86,34 @@ const BLOCKS: readonly (readonly [number, number, number])[] = [
 
 /**
  * keras.applications.MobileNetV2 with `weights=None`: 3,538,984 parameters at alpha 1 with the top
- * (34,112 of them BatchNormalization moving statistics).
+ * (34,112 of them BatchNormalization moving statistics). `mobileNetV2.preprocessInput` is Keras's
+ * mobilenet_v2.preprocess_input ('tf' mode: pixels 0…255 into [−1, 1]).
  */
-export function mobileNetV2(args: MobileNetV2Args & { weights: string }): Promise<Model>;
-export function mobileNetV2(args?: MobileNetV2Args & { weights?: null }): Model;
-export function mobileNetV2(args: MobileNetV2Args): Model | Promise<Model>;
-export function mobileNetV2(args: MobileNetV2Args = {}): Model | Promise<Model> {
-  const model = buildMobileNetV2(args);
-  const weights = args.weights ?? null;
-  if (weights === null) return model;
-  if (typeof weights !== 'string' || weights.length === 0) throw new ValueError(`mobileNetV2: weights must be null, 'imagenet' or the path/URL of a weights file, got ${JSON.stringify(weights)}`);
-  const includeTop = args.includeTop ?? true;
-  if (weights === 'imagenet' && includeTop && (args.classes ?? 1000) !== 1000) {
-    throw new ValueError(`mobileNetV2: weights 'imagenet' with includeTop needs classes = 1000, got ${args.classes}`);
-  }
-  return loadApplicationWeights(model, weights, () => {
-    const [rows, cols] = args.inputShape ?? [224, 224];
-    // As Keras: other sizes reuse the 224 weights (convolutions do not depend on the image size).
-    const known = rows === cols && WEIGHT_ROWS.includes(rows!);
-    if (!known) process.emitWarning(`mobileNetV2: no ImageNet weights are published for ${rows}x${cols} inputs; loading the 224x224 weights`, { code: 'CONVKIT_WEIGHTS_SIZE' });
-    return kerasWeightsFile('mobilenet_v2', { includeTop, alpha: args.alpha ?? 1.0, rows: known ? rows : 224 });
-  });
-}
+export const mobileNetV2 = defineApplication<MobileNetV2Args>(buildMobileNetV2, { preprocessInput: preprocessTf });
+/** keras.applications.MobileNetV2 (the same function as mobileNetV2). */
+export const MobileNetV2 = mobileNetV2;
 
-function buildMobileNetV2(args: MobileNetV2Args): Model {
+function buildMobileNetV2(args: MobileNetV2Args) {
+  const fn = 'mobileNetV2';
   const alpha = args.alpha ?? 1.0;
-  const includeTop = args.includeTop ?? true;
-  const classes = args.classes ?? 1000;
-  const inputShape = [...(args.inputShape ?? [224, 224, 3])];
-  if (!(alpha > 0)) throw new ValueError(`mobileNetV2: alpha must be > 0, got ${alpha}`);
-  if (!Number.isInteger(classes) || classes < 1) throw new ValueError(`mobileNetV2: classes must be a positive integer, got ${classes}`);
-  if (inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new ValueError(`mobileNetV2: inputShape must be [rows, cols, channels] of positive integers, got ${JSON.stringify(args.inputShape)}`);
+  if (!(typeof alpha === 'number' && alpha > 0)) throw new ValueError(`${fn}: alpha must be > 0, got ${alpha}`);
+  // Keras: the default size is the input's rows when they are one of the published sizes, else 224.
+  const given = args.inputShape ?? null;
+  const inputTensor = args.inputTensor ?? null;
+  if (given !== null && inputTensor !== null && inputTensor.shape[2] !== given[1]) {
+    throw new ValueError(`${fn}: inputTensor.shape[2] must equal inputShape[1]; got inputTensor shape ${pyShape(inputTensor.shape)}, inputShape ${pyShape(given)}`);
   }
-  if (inputShape[2] !== 3) throw new ValueError(`mobileNetV2: the input must have 3 channels, got ${inputShape[2]}`);
-  if (inputShape[0] < 32 || inputShape[1] < 32) throw new ValueError(`mobileNetV2: input size must be at least 32x32, got ${inputShape[0]}x${inputShape[1]}`);
-  const pooling = args.pooling ?? null;
-  if (pooling !== null && pooling !== 'avg' && pooling !== 'max') throw new ValueError(`mobileNetV2: pooling must be 'avg', 'max' or null, got ${JSON.stringify(pooling)}`);
+  const probe = given ?? (inputTensor !== null ? inputTensor.shape.slice(1) : null);
+  const defaultSize = probe !== null && probe[0] === probe[1] && WEIGHT_ROWS.includes(probe[0] as number) ? (probe[0] as number) : 224;
+  // convkit's MobileNetV2 has always defaulted to a 224×224 input, also without the top (Keras: None×None).
+  const app = resolveApplicationArgs(fn, { ...args, inputShape: given ?? (inputTensor === null ? [224, 224, 3] : null) }, { defaultSize, minSize: 32 });
+  if (app.inputShape[2] !== 3) throw new ValueError(`${fn}: the input must have 3 channels, got ${app.inputShape[2]}`);
+  let rows = app.inputShape[0];
+  const cols = app.inputShape[1];
+  const imagenetRows = rows !== null && rows === cols && WEIGHT_ROWS.includes(rows);
+  if (app.weights === 'imagenet' && !imagenetRows) rows = 224;
 
-  const imgInput = Input({ shape: inputShape });
+  const imgInput = applicationInput(app);
   const firstBlockFilters = makeDivisible(32 * alpha, 8);
   let x = L.conv2d({ filters: firstBlockFilters, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' }).apply(imgInput) as SymbolicTensor;
   x = batchNorm(x, 'bn_Conv1');
@@ -146,15 +126,11 @@ function buildMobileNetV2(args: MobileNetV2Args): Model {
   x = L.conv2d({ filters: lastBlockFilters, kernelSize: 1, useBias: false, name: 'Conv_1' }).apply(x) as SymbolicTensor;
   x = batchNorm(x, 'Conv_1_bn');
   x = relu6(x, 'out_relu');
+  x = applicationTop(x, app);
 
-  if (includeTop) {
-    x = L.globalAveragePooling2d().apply(x) as SymbolicTensor;
-    x = L.dense({ units: classes, activation: args.classifierActivation === undefined ? 'softmax' : args.classifierActivation, name: 'predictions' }).apply(x) as SymbolicTensor;
-  } else if (pooling === 'avg') {
-    x = L.globalAveragePooling2d().apply(x) as SymbolicTensor;
-  } else if (pooling === 'max') {
-    x = L.globalMaxPooling2d().apply(x) as SymbolicTensor;
-  }
-  const name = args.name ?? `mobilenetv2_${alpha.toFixed(2)}_${inputShape[0]}`;
-  return new Model({ inputs: imgInput, outputs: x, name });
+  return finishApplication(app, imgInput, x, `mobilenetv2_${alpha.toFixed(2)}_${rows ?? 'None'}`, () => {
+    // As Keras: other sizes reuse the 224 weights (convolutions do not depend on the image size).
+    if (!imagenetRows) process.emitWarning(`mobileNetV2: no ImageNet weights are published for ${pyShape(app.inputShape.slice(0, 2))} inputs; loading the 224x224 weights`, { code: 'CONVKIT_WEIGHTS_SIZE' });
+    return kerasWeightsFile('mobilenet_v2', { includeTop: app.includeTop, alpha, rows: rows as number });
+  });
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ValueError } from '../errors.js';
 import { type SaveFormat, loadModel, saveModel } from '../io/model_io.js';
 import { SEED_ARCHITECTURES, buildArchitecture } from '../applications/seed_models.js';
+import * as applications from '../applications/index.js';
 import { setRandomSeed } from '../tensor/random.js';
 import { getBackend } from '../backend/registry.js';
 import { loadAddon, packageRoot } from '../backend/native/addon.js';
@@ -197,11 +198,28 @@ export async function predict(path: string, indices: number[], top: number, json
   }
 }
 
+/** keras.applications models `convkit summary` builds by name (fresh weights, Keras's default arguments). */
+export const SUMMARY_APPLICATIONS: Readonly<Record<string, () => Model>> = {
+  vgg16: () => applications.vgg16(), vgg19: () => applications.vgg19(),
+  resnet50: () => applications.resNet50(), resnet101: () => applications.resNet101(), resnet152: () => applications.resNet152(),
+  resnet50v2: () => applications.resNet50V2(), resnet101v2: () => applications.resNet101V2(), resnet152v2: () => applications.resNet152V2(),
+  mobilenetv2: () => applications.mobileNetV2(),
+  mobilenet: () => applications.mobileNet(),
+  densenet121: () => applications.denseNet121(), densenet169: () => applications.denseNet169(), densenet201: () => applications.denseNet201(),
+  inceptionv3: () => applications.inceptionV3(),
+};
+
+/** 'ResNet50V2', 'resnet50_v2' and 'resnet-50-v2' all name resnet50v2. */
+function applicationKey(name: string): string {
+  return name.toLowerCase().replace(/[-_]/g, '');
+}
+
 export async function summary(target: string, json: boolean, print: Print): Promise<void> {
   let model: Model;
   if (existsSync(target)) model = await openModel(target);
   else if (SEED_ARCHITECTURES[target.toLowerCase()]) model = buildArchitecture(target);
-  else throw new ValueError(`${target} is neither a model file nor a known architecture (${Object.keys(SEED_ARCHITECTURES).join(', ')})`);
+  else if (Object.hasOwn(SUMMARY_APPLICATIONS, applicationKey(target))) model = SUMMARY_APPLICATIONS[applicationKey(target)]();
+  else throw new ValueError(`${target} is neither a model file nor a known architecture (${[...Object.keys(SEED_ARCHITECTURES), ...Object.keys(SUMMARY_APPLICATIONS)].join(', ')})`);
   const info = model.summary({ printFn: json ? null : print });
   if (json) {
     print(JSON.stringify({

@@ -15,6 +15,7 @@ import type { Model } from '../models/model.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
 import { CONVKIT_VERSION } from '../version.js';
+import { headsCompileConfig } from '../models/heads.js';
 import { type StoredWeight, decodeConvkitFile, encodeConvkitFile } from './convkit_format.js';
 import type { CustomObjects } from './keras/config_in.js';
 import { type LayerConfig, modelFromConfig, modelToConfig } from './model_config.js';
@@ -54,8 +55,7 @@ export function convkitModelBytes(model: Model): Uint8Array {
   if (compiled) {
     metadata.compile_config = {
       optimizer: { class_name: compiled.optimizer.constructor.name, config: compiled.optimizer.getConfig() },
-      loss: compiled.loss.name,
-      metrics: compiled.metrics.map((m) => (typeof m === 'string' ? m : m.name)),
+      ...headsCompileConfig(compiled.heads, (m) => (typeof m === 'string' ? m : m.name)),
     };
     const state = optimizerState(compiled.optimizer);
     metadata.optimizer_state = state.record;
@@ -122,9 +122,9 @@ export function modelFromConvkitBytes(bytes: Uint8Array, source: string, opts: {
     }
     v.assign(new Tensor(w.data, w.shape));
   });
-  const cc = file.metadata?.compile_config as { optimizer?: { class_name: string; config: Record<string, unknown> }; loss?: string; metrics?: string[] } | undefined;
+  const cc = file.metadata?.compile_config as { optimizer?: { class_name: string; config: Record<string, unknown> }; loss?: string | Record<string, string>; loss_weights?: Record<string, number> | null; metrics?: string[] | Record<string, string[]> } | undefined;
   if (cc && cc.optimizer && cc.loss && opts.compile !== false) {
-    model.compile({ optimizer: { className: cc.optimizer.class_name, config: cc.optimizer.config } as never, loss: cc.loss, metrics: cc.metrics ?? [] });
+    model.compile({ optimizer: { className: cc.optimizer.class_name, config: cc.optimizer.config } as never, loss: cc.loss, lossWeights: cc.loss_weights ?? undefined, metrics: cc.metrics ?? [] });
     if (file.metadata && 'optimizer_state' in file.metadata) {
       const state = readState(file.metadata.optimizer_state, file.weights.slice(file.weights.length - nState));
       if (typeof state === 'string') skipUnreadableState(model, source, state);

@@ -1,6 +1,6 @@
 /** Conv2D and DepthwiseConv2D (channels_last). */
 import { type Activation, type ActivationFn, fusedActivationOf, getActivation } from '../activations/index.js';
-import { ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { getInitializer, type Initializer, serializeInitializer } from '../initializers/index.js';
 import { getRegularizer, type Regularizer, serializeRegularizer } from '../regularizers/index.js';
 import * as ops from '../ops/index.js';
@@ -13,6 +13,20 @@ import type { FusedActivation } from '../backend/backend.js';
 import type { BatchNormalization } from './normalization.js';
 import { foldBatchNorm } from './fold_batchnorm.js';
 import { normalizePadding, type PaddingArg } from './padding.js';
+
+/**
+ * The channel count of a convolution's input (channels last), which its weights' shapes need: the
+ * input must have `rank` dimensions and a known last one.
+ */
+export function knownChannels(layer: Layer, inputShape: SymShape, rank: 3 | 4): number {
+  if (inputShape.length !== rank) {
+    const dims = rank === 4 ? '(batch, height, width, channels)' : '(batch, steps, channels)';
+    throw new ShapeError(`Layer "${layer.name}" (${layer.className}) expects ${rank}-D input ${dims}, got shape ${formatShapeTuple(inputShape)}`);
+  }
+  const c = inputShape[rank - 1];
+  if (c === null) throw new ShapeError(`Layer "${layer.name}" (${layer.className}): the channel dimension of the input must be known, got ${formatShapeTuple(inputShape)}`);
+  return c;
+}
 
 export interface ConvArgs extends LayerArgs {
   kernelSize: number | readonly number[];
@@ -66,12 +80,7 @@ export abstract class BaseConv2D extends Layer {
   }
 
   protected inChannels(inputShape: SymShape): number {
-    if (inputShape.length !== 4) {
-      throw new ValueError(`Layer "${this.name}" (${this.className}) expects 4-D input (batch, height, width, channels), got shape ${formatShapeTuple(inputShape)}`);
-    }
-    const c = inputShape[3];
-    if (c === null) throw new ValueError(`Layer "${this.name}": the channel dimension of the input must be known, got ${formatShapeTuple(inputShape)}`);
-    return c;
+    return knownChannels(this, inputShape, 4);
   }
 
   protected abstract outChannels(inChannels: number): number;

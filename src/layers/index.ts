@@ -6,10 +6,15 @@ import { Layer } from './layer.js';
 import { InputLayer, Input, type InputArgs } from './input.js';
 import { Dense, type DenseArgs, ActivationLayer, type ActivationArgs, Dropout, type DropoutArgs } from './core.js';
 import { Conv2D, type Conv2DArgs, DepthwiseConv2D, type DepthwiseConv2DArgs } from './convolutional.js';
+import { Conv1D, type Conv1DArgs } from './conv1d.js';
+import { Conv2DTranspose, type Conv2DTransposeArgs } from './conv2d_transpose.js';
+import { SeparableConv2D, type SeparableConv2DArgs } from './separable_conv2d.js';
 import { MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, type Pooling2DArgs, type GlobalPooling2DArgs } from './pooling.js';
 import { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
 import { Flatten, Reshape, type ReshapeArgs, ZeroPadding2D, type ZeroPadding2DArgs } from './reshaping.js';
-import { Add, Concatenate, type ConcatenateArgs } from './merging.js';
+import { Add, Concatenate, type ConcatenateArgs, Merge, Multiply, Average, Maximum, Minimum, Subtract, mergeFactory, type MergeFactory } from './merging.js';
+import { Cropping1D, type Cropping1DArgs, Cropping2D, type Cropping2DArgs } from './cropping.js';
+import { UpSampling2D, type UpSampling2DArgs } from './upsampling.js';
 import { ReLU, type ReLUArgs, Softmax, type SoftmaxArgs } from './activation_layers.js';
 import type { LayerArgs } from './layer.js';
 import { registerLayer } from './registry.js';
@@ -18,6 +23,9 @@ import {
   RandomFlip, type RandomFlipArgs, RandomRotation, type RandomRotationArgs, RandomZoom, type RandomZoomArgs,
   RandomTranslation, type RandomTranslationArgs, RandomContrast, type RandomContrastArgs,
 } from './random_image.js';
+import { LayerNormalization, type LayerNormalizationArgs, RMSNormalization, type RMSNormalizationArgs } from './layer_normalization.js';
+import { SpatialDropout2D, type SpatialDropout2DArgs } from './spatial_dropout.js';
+import { StochasticPooling2D, type StochasticPooling2DArgs } from './stochastic_pooling.js';
 
 /** Keras 3 preprocessing layers (random ones are active in training only). */
 export { Rescaling, Normalization, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast };
@@ -30,6 +38,15 @@ export const randomRotation = (a: RandomRotationArgs) => new RandomRotation(a);
 export const randomZoom = (a: RandomZoomArgs) => new RandomZoom(a);
 export const randomTranslation = (a: RandomTranslationArgs) => new RandomTranslation(a);
 export const randomContrast = (a: RandomContrastArgs) => new RandomContrast(a);
+
+/** LayerNormalization, RMSNormalization, SpatialDropout2D (Keras 3) and StochasticPooling2D (seed 002; convkit's own). */
+export { LayerNormalization, RMSNormalization, SpatialDropout2D, StochasticPooling2D };
+export type { LayerNormalizationArgs, RMSNormalizationArgs, SpatialDropout2DArgs, StochasticPooling2DArgs };
+for (const c of [LayerNormalization, RMSNormalization, SpatialDropout2D, StochasticPooling2D]) registerLayer(c.className, c as never);
+export const layerNormalization = (a: LayerNormalizationArgs = {}) => new LayerNormalization(a);
+export const rmsNormalization = (a: RMSNormalizationArgs = {}) => new RMSNormalization(a);
+export const spatialDropout2d = (a: SpatialDropout2DArgs) => new SpatialDropout2D(a);
+export const stochasticPooling2d = (a: StochasticPooling2DArgs = {}) => new StochasticPooling2D(a);
 
 export {
   Layer, InputLayer, Input, Dense, ActivationLayer as Activation, Dropout, Conv2D, DepthwiseConv2D, MaxPooling2D,
@@ -57,6 +74,18 @@ export const activation = (a: ActivationArgs) => new ActivationLayer(a);
 export const dropout = (a: DropoutArgs) => new Dropout(a);
 export const conv2d = (a: Conv2DArgs) => new Conv2D(a);
 export const depthwiseConv2d = (a: DepthwiseConv2DArgs) => new DepthwiseConv2D(a);
+
+/** Conv1D, Conv2DTranspose, SeparableConv2D (Keras 3), with Keras's aliases. */
+export { Conv1D, Conv2DTranspose, SeparableConv2D };
+export { Conv1D as Convolution1D, Conv2DTranspose as Convolution2DTranspose, SeparableConv2D as SeparableConvolution2D };
+export type { Conv1DArgs, Conv2DTransposeArgs, SeparableConv2DArgs };
+for (const c of [Conv1D, Conv2DTranspose, SeparableConv2D]) registerLayer(c.className, c as never);
+registerLayer('Convolution1D', Conv1D as never);
+registerLayer('Convolution2DTranspose', Conv2DTranspose as never);
+registerLayer('SeparableConvolution2D', SeparableConv2D as never);
+export const conv1d = (a: Conv1DArgs) => new Conv1D(a);
+export const conv2dTranspose = (a: Conv2DTransposeArgs) => new Conv2DTranspose(a);
+export const separableConv2d = (a: SeparableConv2DArgs) => new SeparableConv2D(a);
 export const maxPooling2d = (a: Pooling2DArgs = {}) => new MaxPooling2D(a);
 export const maxPool2d = maxPooling2d;
 export const averagePooling2d = (a: Pooling2DArgs = {}) => new AveragePooling2D(a);
@@ -67,8 +96,22 @@ export const batchNormalization = (a: BatchNormalizationArgs = {}) => new BatchN
 export const flatten = (a: LayerArgs = {}) => new Flatten(a);
 export const reshape = (a: ReshapeArgs) => new Reshape(a);
 export const zeroPadding2d = (a: ZeroPadding2DArgs = {}) => new ZeroPadding2D(a);
-export const add = (a: LayerArgs = {}) => new Add(a);
-export const concatenate = (a: ConcatenateArgs = {}) => new Concatenate(a);
+/** `add(args?)` makes the layer; `add([a, b], args?)` also applies it (Keras's `keras.layers.add([a, b])`). */
+export const add: MergeFactory<Add> = mergeFactory((a: LayerArgs) => new Add(a));
+export const concatenate: MergeFactory<Concatenate, ConcatenateArgs> = mergeFactory((a: ConcatenateArgs) => new Concatenate(a));
+
+/** Cropping, upsampling and Keras 3's element-wise merges (each merge factory also takes the input list, as `add`). */
+export { Cropping1D, Cropping2D, UpSampling2D, Merge, Multiply, Average, Maximum, Minimum, Subtract };
+export type { Cropping1DArgs, Cropping2DArgs, UpSampling2DArgs, MergeFactory };
+for (const c of [Cropping1D, Cropping2D, UpSampling2D, Multiply, Average, Maximum, Minimum, Subtract]) registerLayer(c.className, c as never);
+export const cropping1d = (a: Cropping1DArgs = {}) => new Cropping1D(a);
+export const cropping2d = (a: Cropping2DArgs = {}) => new Cropping2D(a);
+export const upSampling2d = (a: UpSampling2DArgs = {}) => new UpSampling2D(a);
+export const multiply: MergeFactory<Multiply> = mergeFactory((a: LayerArgs) => new Multiply(a));
+export const average: MergeFactory<Average> = mergeFactory((a: LayerArgs) => new Average(a));
+export const maximum: MergeFactory<Maximum> = mergeFactory((a: LayerArgs) => new Maximum(a));
+export const minimum: MergeFactory<Minimum> = mergeFactory((a: LayerArgs) => new Minimum(a));
+export const subtract: MergeFactory<Subtract> = mergeFactory((a: LayerArgs) => new Subtract(a));
 export const reLU = (a: ReLUArgs = {}) => new ReLU(a);
 export const relu = reLU;
 export const softmax = (a: SoftmaxArgs = {}) => new Softmax(a);

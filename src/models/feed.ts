@@ -9,13 +9,20 @@ import type { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Batch, BatchSource } from '../data/batch_source.js';
 
+/** One batch as training uses it: inputs, one target per model output, optional sample weights. */
+export interface FeedBatch {
+  x: Tensor;
+  ys: Tensor[];
+  w?: Tensor;
+}
+
 export interface Feed {
   /** Batches per epoch. */
   readonly steps: number;
   /** Samples per epoch when known up front (for progress), else null. */
   readonly samples: number | null;
   beginEpoch(): void;
-  get(b: number): Batch | Promise<Batch>;
+  get(b: number): FeedBatch | Promise<FeedBatch>;
   endEpoch(): void;
 }
 
@@ -71,8 +78,8 @@ function take(t: Tensor, idx: number[], contiguousFrom: number | null): Tensor {
   return ops.gather(t, idx, 0);
 }
 
-/** Batches of in-memory tensors (and per-sample weights), reshuffled at every epoch when `rng` is given. */
-export function tensorFeed(x: Tensor, y: Tensor, batchSize: number, rng: Random | null, w: Tensor | null = null): Feed {
+/** Batches of in-memory tensors (targets of every output, per-sample weights), reshuffled at every epoch when `rng` is given. */
+export function tensorFeed(x: Tensor, ys: Tensor[], batchSize: number, rng: Random | null, w: Tensor | null = null): Feed {
   const n = x.shape[0];
   let order: Int32Array | null = null;
   let plan = batches(n, batchSize, null);
@@ -87,7 +94,7 @@ export function tensorFeed(x: Tensor, y: Tensor, batchSize: number, rng: Random 
     get(b) {
       const idx = plan[b];
       const from = order ? null : idx[0];
-      return w ? [take(x, idx, from), take(y, idx, from), take(w, idx, from)] : [take(x, idx, from), take(y, idx, from)];
+      return { x: take(x, idx, from), ys: ys.map((y) => take(y, idx, from)), ...(w ? { w: take(w, idx, from) } : {}) };
     },
     endEpoch() {},
   };
@@ -97,14 +104,14 @@ export function tensorFeed(x: Tensor, y: Tensor, batchSize: number, rng: Random 
 export function sourceFeed(source: BatchSource, what: string): Feed {
   const steps = source.length;
   if (!Number.isInteger(steps) || steps <= 0) throw new ValueError(`${what}: the batch source has ${steps} batches per epoch; expected a positive integer`);
-  const check = (batch: Batch, b: number): Batch => {
+  const check = (batch: Batch, b: number): FeedBatch => {
     if (!Array.isArray(batch) || !(batch[0] instanceof Tensor) || !(batch[1] instanceof Tensor)) {
       throw new ValueError(`${what}: batch ${b} of the source is not an [x, y] pair of tensors`);
     }
     checkSamples(batch[0], batch[1]);
     checkFinite(batch[0], `${what} (batch ${b})`);
     if (batch[2] !== undefined) checkSampleWeights(batch[2], batch[0].shape[0], `${what} (batch ${b}) sample weights`);
-    return batch;
+    return { x: batch[0], ys: [batch[1]], ...(batch[2] !== undefined ? { w: batch[2] } : {}) };
   };
   return {
     steps,

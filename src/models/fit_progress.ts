@@ -28,9 +28,11 @@ export interface FitSnapshot {
   /** The shuffle generator before the current pass's shuffle (or before the next one). */
   passRng: RandomState | null;
   lossSum: number;
+  /** Running sums of each output's own loss (multi-output models). */
+  partSums: number[];
   seen: number;
-  /** Running metric sums and the shapes the metrics were resolved with. */
-  metrics: { states: { total: number; count: number }[]; yTrueShape: number[]; yPredShape: number[] } | null;
+  /** Running metric sums (every output's metrics, in order) and the shapes they were resolved with. */
+  metrics: { states: { total: number; count: number }[]; shapes: { yTrue: number[]; yPred: number[] }[] } | null;
   history: { epoch: number[]; history: Record<string, number[]> };
 }
 
@@ -42,9 +44,11 @@ export class FitProgress {
   passOpen = false;
   passRng: RandomState | null = null;
   lossSum = 0;
+  partSums: number[] = [];
   seen = 0;
-  metrics: Metric[] | null = null;
-  metricShapes: { yTrue: number[]; yPred: number[] } | null = null;
+  /** Each output's metrics. */
+  metrics: Metric[][] | null = null;
+  metricShapes: { yTrue: number[]; yPred: number[] }[] | null = null;
   /** Set by model.interrupt(): stop at the next batch boundary without finishing the epoch. */
   interrupted = false;
   /** Set by a callback's onTrainBegin (BackupAndRestore) to continue an earlier run. */
@@ -63,6 +67,7 @@ export class FitProgress {
     this.epoch += 1;
     this.batch = 0;
     this.lossSum = 0;
+    this.partSums = [];
     this.seen = 0;
     this.metrics = null;
   }
@@ -79,9 +84,10 @@ export class FitProgress {
       passOpen: this.passOpen,
       passRng: this.passOpen ? this.passRng : this.shuffleRng?.getState() ?? null,
       lossSum: this.lossSum,
+      partSums: [...this.partSums],
       seen: this.seen,
       metrics: this.metrics && this.metricShapes
-        ? { states: this.metrics.map((m) => m.getState()), yTrueShape: this.metricShapes.yTrue, yPredShape: this.metricShapes.yPred }
+        ? { states: this.metrics.flat().map((m) => m.getState()), shapes: this.metricShapes }
         : null,
       history: this.historySoFar(),
     };

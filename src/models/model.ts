@@ -15,11 +15,12 @@ import { uniqueName } from '../layers/naming.js';
 import { formatShapeTuple, type GraphNode, type SymShape, SymbolicTensor } from '../layers/symbolic.js';
 import { buildGraph, type Graph, runGraph } from './graph.js';
 import type { FitProgress } from './fit_progress.js';
+import type { OutputHead } from './heads.js';
 import type { Optimizer } from '../optimizers/index.js';
 import type { Loss } from '../losses/index.js';
 import type { MetricSpec } from '../metrics/index.js';
 import type { History } from '../callbacks/history.js';
-import { type CompileArgs, type EvaluateArgs, type FitArgs, type PredictArgs, compileModel, evaluateModel, evaluateSource, fitModel, predictModel, predictSource, trainOnBatch } from './trainer.js';
+import { type CompileArgs, type EvaluateArgs, type FitArgs, type PredictArgs, type Targets, compileModel, evaluateModel, evaluateSource, fitModel, predictModel, predictSource, trainOnBatch } from './trainer.js';
 import { type BatchSource, isBatchSource } from '../data/batch_source.js';
 import { type SummaryInfo, summarizeModel } from './summary.js';
 import { type TensorLike, zeros as zerosTensor } from '../ops/creation.js';
@@ -33,8 +34,10 @@ export interface ModelArgs {
 
 export interface CompiledState {
   optimizer: Optimizer;
+  /** The (first) output's loss and metrics; `heads` has every output's. */
   loss: Loss;
   metrics: MetricSpec[];
+  heads: OutputHead[];
 }
 
 export class Model extends Layer {
@@ -195,36 +198,39 @@ export class Model extends Layer {
   }
 
   /** fit(x, y, args) on arrays, or fit(source, args) on a BatchSource (ImageDataGenerator.flow(), a directory dataset). */
-  fit(x: Tensor | TensorLike, y: Tensor | TensorLike, args?: FitArgs): Promise<History>;
+  fit(x: Tensor | TensorLike, y: Targets, args?: FitArgs): Promise<History>;
   fit(source: BatchSource, args?: FitArgs): Promise<History>;
-  fit(x: Tensor | TensorLike | BatchSource, yOrArgs?: Tensor | TensorLike | FitArgs, args: FitArgs = {}): Promise<History> {
+  fit(x: Tensor | TensorLike | BatchSource, yOrArgs?: Targets | FitArgs, args: FitArgs = {}): Promise<History> {
     if (isBatchSource(x)) {
       const looksLikeY = Array.isArray(yOrArgs) || (typeof yOrArgs === 'object' && yOrArgs !== null && 'shape' in yOrArgs);
       // Passing y with a source is refused by fitModel, with the reason.
       if (looksLikeY) return fitModel(this, x, yOrArgs as Tensor, args);
       return fitModel(this, x, undefined, (yOrArgs as FitArgs | undefined) ?? {});
     }
-    return fitModel(this, x, yOrArgs as Tensor | TensorLike, args);
+    return fitModel(this, x, yOrArgs as Targets, args);
   }
 
-  /** [loss, ...metrics]; over a BatchSource the result is a Promise. */
-  evaluate(x: Tensor | TensorLike, y: Tensor | TensorLike, args?: EvaluateArgs): number[];
+  /** [loss, ...metrics] (with several outputs: loss, each output's loss, then metrics); over a BatchSource a Promise. */
+  evaluate(x: Tensor | TensorLike, y: Targets, args?: EvaluateArgs): number[];
   evaluate(source: BatchSource): Promise<number[]>;
-  evaluate(x: Tensor | TensorLike | BatchSource, y?: Tensor | TensorLike, args: EvaluateArgs = {}): number[] | Promise<number[]> {
+  evaluate(x: Tensor | TensorLike | BatchSource, y?: Targets, args: EvaluateArgs = {}): number[] | Promise<number[]> {
     if (isBatchSource(x)) return evaluateSource(this, x);
     if (y === undefined) throw new ValueError('evaluate(): y is missing; pass labels, or a batch source as x');
     return evaluateModel(this, x, y, args);
   }
 
-  /** Outputs for every sample; over a BatchSource the result is a Promise. */
-  predict(x: Tensor | TensorLike, args?: PredictArgs): Tensor;
-  predict(source: BatchSource): Promise<Tensor>;
-  predict(x: Tensor | TensorLike | BatchSource, args: PredictArgs = {}): Tensor | Promise<Tensor> {
+  /**
+   * Outputs for every sample; over a BatchSource the result is a Promise. A model with several
+   * outputs returns one tensor per output, as Keras's list: `model.predict<Tensor[]>(x)`.
+   */
+  predict<T extends Tensor | Tensor[] = Tensor>(x: Tensor | TensorLike, args?: PredictArgs): NoInfer<T>;
+  predict<T extends Tensor | Tensor[] = Tensor>(source: BatchSource): Promise<NoInfer<T>>;
+  predict(x: Tensor | TensorLike | BatchSource, args: PredictArgs = {}): Tensor | Tensor[] | Promise<Tensor | Tensor[]> {
     if (isBatchSource(x)) return predictSource(this, x);
     return predictModel(this, x, args);
   }
 
-  trainOnBatch(x: Tensor | TensorLike, y: Tensor | TensorLike): number[] {
+  trainOnBatch(x: Tensor | TensorLike, y: Targets): number[] {
     return trainOnBatch(this, x, y);
   }
 

@@ -7,29 +7,37 @@ import { getGlobalRandom, Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { withTraining } from '../layers/layer.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import { getLoss, type LossSpec, SparseCategoricalCrossentropy, sparseLabels } from '../losses/index.js';
+import { type Loss, type LossSpec, SparseCategoricalCrossentropy, sparseLabels } from '../losses/index.js';
 import { getMetric, type Metric, type MetricSpec } from '../metrics/index.js';
+import { type OutputHead, headLogs, headLosses, makeHeadMetrics, resolveHeads } from './heads.js';
 import { Callback, CallbackList, type Logs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progbar.js';
 import type { Model } from './model.js';
-import { type Batch, type BatchSource, isBatchSource } from '../data/batch_source.js';
-import { type Feed, checkFinite, checkSampleWeights, checkSamples, sourceFeed, tensorFeed } from './feed.js';
+import { type BatchSource, isBatchSource } from '../data/batch_source.js';
+import { type Feed, type FeedBatch, checkFinite, checkSampleWeights, checkSamples, sourceFeed, tensorFeed } from './feed.js';
 import { TerminateOnNaN } from '../callbacks/early_stopping.js';
 import { FitProgress, type FitSnapshot, checkSnapshot } from './fit_progress.js';
 import { NonTrainableSnapshot, allFinite, diagnoseStep, generatorStates, type StepFault } from './step_fault.js';
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
-  loss: LossSpec;
-  metrics?: MetricSpec[];
+  /** One loss; with several outputs also a list in output order or a dict by output name (null: no loss for it). */
+  loss: LossSpec | readonly (LossSpec | null)[] | Readonly<Record<string, LossSpec | null>>;
+  /** With several outputs: each output's weight in the total loss (list or dict; default 1). */
+  lossWeights?: readonly number[] | Readonly<Record<string, number>>;
+  /** Metrics for every output, or per output as a list of lists or a dict by output name. */
+  metrics?: MetricSpec[] | MetricSpec[][] | Readonly<Record<string, MetricSpec[]>>;
 }
+
+/** Targets: one tensor, or with several outputs a list in output order or a dict by output name. */
+export type Targets = Tensor | TensorLike | readonly (Tensor | TensorLike)[] | Readonly<Record<string, Tensor | TensorLike>>;
 
 export interface FitArgs {
   epochs?: number;
   batchSize?: number;
   validationSplit?: number;
-  validationData?: [Tensor | TensorLike, Tensor | TensorLike] | BatchSource;
+  validationData?: [Tensor | TensorLike, Targets] | BatchSource;
   shuffle?: boolean;
   callbacks?: Callback[];
   /** 0 = silent, 1 = progress bar, 2 = one line per epoch; 'auto' = 1. */
@@ -69,19 +77,59 @@ function toTensor(v: Tensor | TensorLike, what: string): Tensor {
 }
 
 /** Check every integer label up front, so the message points at the sample in the caller's data. */
-function checkLabels(model: Model, x: Tensor, y: Tensor, what: string): void {
-  const loss = model.compiled?.loss;
-  if (!(loss instanceof SparseCategoricalCrossentropy)) return;
-  const out = model.computeOutputShapeSafe([null, ...x.shape.slice(1)]);
-  const classes = out?.[out.length - 1];
-  if (typeof classes === 'number') sparseLabels(y, classes, what);
+function checkLabels(model: Model, x: Tensor, ys: readonly Tensor[], what: string): void {
+  const heads = requireCompiled(model, 'fit').heads;
+  const outs = outputShapes(model, x);
+  heads.forEach((h, i) => {
+    if (!(h.loss instanceof SparseCategoricalCrossentropy)) return;
+    const out = outs?.[i];
+    const classes = out?.[out.length - 1];
+    if (typeof classes === 'number') sparseLabels(ys[i], classes, heads.length > 1 ? `${what} (output ${h.name})` : what);
+  });
+}
+
+/** Each output's shape for inputs like x (null when it cannot be inferred symbolically). */
+function outputShapes(model: Model, x: Tensor): (readonly (number | null)[])[] | null {
+  try {
+    const s = model.computeOutputShape([null, ...x.shape.slice(1)]);
+    return (Array.isArray(s[0]) || s.length === 0 ? s : [s]) as (readonly (number | null)[])[];
+  } catch {
+    return null;
+  }
 }
 
 export function compileModel(model: Model, args: CompileArgs): void {
   if (!args || args.optimizer === undefined || args.loss === undefined) throw new ValueError('compile() needs { optimizer, loss } (and optionally metrics)');
-  model.compiled = { optimizer: getOptimizer(args.optimizer), loss: getLoss(args.loss), metrics: args.metrics ?? [] };
+  const heads = resolveHeads(model, args.loss as never, args.lossWeights, args.metrics as never);
+  const first = heads.find((h) => h.loss) as OutputHead;
+  model.compiled = { optimizer: getOptimizer(args.optimizer), loss: first.loss as Loss, metrics: [...first.metrics], heads };
   // Resolve names now so a typo fails at compile time, not mid-training.
-  for (const m of model.compiled.metrics) getMetric(m, model.compiled.loss);
+  for (const h of heads) for (const m of h.metrics) getMetric(m, h.loss);
+}
+
+/** The targets as one tensor per output, checked against the model's outputs. */
+function toTargets(model: Model, y: Targets, what: string): Tensor[] {
+  const heads = requireCompiled(model, what.split('(')[0]).heads;
+  if (heads.length === 1) {
+    if (y instanceof Tensor) return [y];
+    if (Array.isArray(y) && y.length === 1 && (y[0] instanceof Tensor)) return [y[0] as Tensor];
+    if (!Array.isArray(y) && typeof y === 'object' && y !== null) {
+      const vals = Object.values(y as Record<string, Tensor | TensorLike>);
+      if (vals.length !== 1) throw new ValueError(`${what}: the model has one output but y is a dict with ${vals.length} entries`);
+      return [toTensor(vals[0], what)];
+    }
+    return [toTensor(y as TensorLike, what)];
+  }
+  const names = heads.map((h) => h.name);
+  if (y instanceof Tensor) throw new ValueError(`${what}: the model has ${names.length} outputs (${names.join(', ')}); pass one target per output, as a list in output order or a dict by output name`);
+  if (Array.isArray(y)) {
+    if (y.length !== names.length) throw new ValueError(`${what}: got ${y.length} targets for the model's ${names.length} outputs (${names.join(', ')})`);
+    return y.map((t, i) => toTensor(t as Tensor | TensorLike, `${what} for output ${names[i]}`));
+  }
+  const dict = y as Record<string, Tensor | TensorLike>;
+  const missing = names.filter((n) => !(n in dict));
+  if (missing.length > 0) throw new ValueError(`${what}: no target for output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the dict has ${Object.keys(dict).join(', ') || 'no keys'}`);
+  return names.map((n) => toTensor(dict[n], `${what} for output ${n}`));
 }
 
 function requireCompiled(model: Model, what: string) {
@@ -89,14 +137,16 @@ function requireCompiled(model: Model, what: string) {
   return model.compiled;
 }
 
-function forward(model: Model, x: Tensor, training: boolean): Tensor {
+/** Every output of the model for x, as a list. */
+function forward(model: Model, x: Tensor, training: boolean): Tensor[] {
   const out = withTraining(training, () => model.apply(x, { training }));
-  if (Array.isArray(out)) throw new ValueError(`Model "${model.name}" has several outputs; multi-output training is not supported yet`);
-  return out as Tensor;
+  return Array.isArray(out) ? out as Tensor[] : [out as Tensor];
 }
 
 interface Step {
   loss: number;
+  /** Each output's own loss (NaN for outputs without one). */
+  parts: number[];
   /** Set when the loss or a gradient was not finite: the update was not applied. */
   fault: StepFault | null;
 }
@@ -115,21 +165,26 @@ class StepContext {
  * One optimisation step; updates `metrics` with the batch's predictions. A non-finite loss or
  * gradient is not applied: the weights (and moving statistics) stay those before the batch.
  */
-function trainStep(ctx: StepContext, x: Tensor, y: Tensor, w: Tensor | undefined, metrics: Metric[], where: { epoch: number; batch: number }): Step {
+function trainStep(ctx: StepContext, batch: FeedBatch, metrics: Metric[][], where: { epoch: number; batch: number }): Step {
   const model = ctx.model;
-  const { optimizer, loss } = requireCompiled(model, 'fit');
+  const { optimizer, heads } = requireCompiled(model, 'fit');
+  const { x, ys, w } = batch;
   const vars = model.trainableWeights;
   ctx.nonTrainable.take();
   const gensBefore = generatorStates(ctx.generators);
-  let pred: Tensor | null = null;
+  let preds: Tensor[] = [];
+  let parts: (Tensor | null)[] = [];
   const lossOf = () => {
-    pred = forward(model, x, true);
-    let l = loss.apply(y, pred, w);
+    preds = forward(model, x, true);
+    const losses = headLosses(heads, ys, preds, w);
+    parts = losses.parts;
+    let l = losses.total;
     for (const r of model.regularizationLosses()) l = ops.add(l, r);
     return l;
   };
   const { value, grads } = valueAndGrads(lossOf, vars);
   const lossValue = value.item();
+  const partValues = parts.map((p) => (p ? p.item() : NaN));
   if (!Number.isFinite(lossValue) || !grads.every((g) => !g || allFinite(g.values))) {
     const gensAfter = generatorStates(ctx.generators);
     const fault = diagnoseStep(model, where.epoch, where.batch, lossValue, grads, vars, () => {
@@ -138,16 +193,11 @@ function trainStep(ctx: StepContext, x: Tensor, y: Tensor, w: Tensor | undefined
     });
     ctx.generators.forEach((g, i) => g.setState(gensAfter[i]));
     ctx.nonTrainable.restore();
-    return { loss: lossValue, fault };
+    return { loss: lossValue, parts: partValues, fault };
   }
   noGrad(() => optimizer.applyGradients(vars.map((v, i) => [grads[i], v])));
-  for (const m of metrics) m.update(y, pred as unknown as Tensor);
-  return { loss: lossValue, fault: null };
-}
-
-function makeMetrics(model: Model, yTrueShape: readonly number[], yPredShape: readonly number[]): Metric[] {
-  const c = requireCompiled(model, 'fit');
-  return c.metrics.map((m) => getMetric(m, c.loss, { yTrue: yTrueShape, yPred: yPredShape }));
+  metrics.forEach((ms, i) => ms.forEach((m) => m.update(ys[i], preds[i])));
+  return { loss: lossValue, parts: partValues, fault: null };
 }
 
 function verbosity(v: FitArgs['verbose']): 0 | 1 | 2 {
@@ -158,12 +208,6 @@ function checkBatchSize(b: number): void {
   if (!Number.isInteger(b) || b <= 0) throw new ValueError(`batchSize must be a positive integer, got ${b}`);
 }
 
-/** Loss then metrics, as Keras logs them. */
-function logsFrom(lossMean: number, metrics: Metric[], prefix = ''): Logs {
-  const logs: Logs = { [`${prefix}loss`]: lossMean };
-  for (const m of metrics) logs[`${prefix}${m.name}`] = m.result();
-  return logs;
-}
 
 export type FitData = Tensor | TensorLike | BatchSource;
 
@@ -191,8 +235,8 @@ function combinedWeights(y: Tensor, classWeight: FitArgs['classWeight'], sampleW
 }
 
 /** Training from in-memory tensors (x, y) or from a BatchSource (x alone, yielding [x, y] batches). */
-export async function fitModel(model: Model, xIn: FitData, yIn: Tensor | TensorLike | undefined, args: FitArgs): Promise<History> {
-  requireCompiled(model, 'fit');
+export async function fitModel(model: Model, xIn: FitData, yIn: Targets | undefined, args: FitArgs): Promise<History> {
+  const { heads } = requireCompiled(model, 'fit');
   const epochs = args.epochs ?? 1;
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(batchSize);
@@ -211,17 +255,15 @@ export async function fitModel(model: Model, xIn: FitData, yIn: Tensor | TensorL
   } else {
     if (yIn === undefined) throw new ValueError('fit(): y is missing; pass labels, or a batch source as x');
     let x = toTensor(xIn, 'fit(): x');
-    let y = toTensor(yIn, 'fit(): y');
-    checkSamples(x, y);
-    checkFinite(x, 'fit(): x');
-    checkFinite(y, 'fit(): y');
-    checkLabels(model, x, y, 'fit(): y');
+    let ys = toTargets(model, yIn, 'fit(): y');
+    checkData(model, x, ys, 'fit()');
     let w: Tensor | null = null;
     if (args.sampleWeight !== undefined) {
       w = toTensor(args.sampleWeight, 'fit(): sampleWeight');
       checkSampleWeights(w, x.shape[0], 'fit(): sampleWeight');
     }
-    w = combinedWeights(y, args.classWeight, w);
+    if (args.classWeight && heads.length > 1) throw new ValueError('fit(): classWeight is for single-output models (as in Keras); with several outputs pass sampleWeight');
+    w = combinedWeights(ys[0], args.classWeight, w);
     if (args.validationSplit && !args.validationData) {
       const split = args.validationSplit;
       if (!(split > 0 && split < 1)) throw new ValueError(`validationSplit must be in (0, 1), got ${split}`);
@@ -230,20 +272,20 @@ export async function fitModel(model: Model, xIn: FitData, yIn: Tensor | TensorL
       if (at === 0 || at === x.shape[0]) throw new ValueError(`validationSplit ${split} leaves no ${at === 0 ? 'training' : 'validation'} samples out of ${x.shape[0]}`);
       const head = (t: Tensor) => ops.slice(t, t.shape.map(() => 0), [at, ...t.shape.slice(1)]);
       const tail = (t: Tensor) => ops.slice(t, [at, ...t.shape.slice(1).map(() => 0)], [t.shape[0] - at, ...t.shape.slice(1)]);
-      val = tensorFeed(tail(x), tail(y), batchSize, null, w && tail(w));
-      [x, y, w] = [head(x), head(y), w && head(w)];
+      val = tensorFeed(tail(x), ys.map(tail), batchSize, null, w && tail(w));
+      [x, ys, w] = [head(x), ys.map(head), w && head(w)];
     }
-    train = tensorFeed(x, y, batchSize, (args.shuffle ?? true) ? rng : null, w);
+    train = tensorFeed(x, ys, batchSize, (args.shuffle ?? true) ? rng : null, w);
   }
   if (args.validationData) {
     const vd = args.validationData;
     if (isBatchSource(vd)) val = sourceFeed(vd, 'fit(): validationData');
     else {
       const valX = toTensor(vd[0], 'fit(): validationData x');
-      const valY = toTensor(vd[1], 'fit(): validationData y');
-      checkSamples(valX, valY);
+      const valYs = toTargets(model, vd[1], 'fit(): validationData y');
+      for (const vy of valYs) checkSamples(valX, vy);
       checkFinite(valX, 'fit(): validationData x');
-      val = tensorFeed(valX, valY, batchSize, null);
+      val = tensorFeed(valX, valYs, batchSize, null);
     }
   }
   const steps = args.stepsPerEpoch ?? train.steps;
@@ -291,32 +333,34 @@ export async function fitModel(model: Model, xIn: FitData, yIn: Tensor | TensorL
       for (let b = progress.batch; b < steps; b++) {
         if (progress.interrupted) break;
         await list.call('onBatchBegin', b, {});
-        const [xb, yb, wb] = await nextBatch();
+        const batch = await nextBatch();
+        const m = batch.x.shape[0];
         if (!labelsChecked) {
-          checkLabels(model, xb, yb, 'fit(): y (batch 0)');
+          checkLabels(model, batch.x, batch.ys, 'fit(): y (batch 0)');
           labelsChecked = true;
         }
         if (!progress.metrics) {
-          progress.metricShapes = { yTrue: [...yb.shape], yPred: forwardShape(model, xb) };
-          progress.metrics = makeMetrics(model, progress.metricShapes.yTrue, progress.metricShapes.yPred);
+          progress.metricShapes = metricShapesFor(model, batch);
+          progress.metrics = makeHeadMetrics(model, heads, progress.metricShapes);
         }
-        const step = trainStep(stepCtx, xb, yb, wb, progress.metrics, { epoch, batch: b });
-        progress.lossSum += step.loss * xb.shape[0];
-        progress.seen += xb.shape[0];
+        const step = trainStep(stepCtx, batch, progress.metrics, { epoch, batch: b });
+        progress.lossSum += step.loss * m;
+        step.parts.forEach((p, i) => (progress.partSums[i] = (progress.partSums[i] ?? 0) + p * m));
+        progress.seen += m;
         progress.batch = b + 1;
         progress.fault = step.fault;
         if (step.fault && !warnedFault && !cbs.some((c) => c instanceof TerminateOnNaN)) {
           warnedFault = true;
           console.warn(`convkit: ${step.fault.message}. Add callbacks.terminateOnNaN() to stop there, or lower the learning rate`);
         }
-        await list.call('onBatchEnd', b, logsFrom(progress.lossSum / progress.seen, progress.metrics));
+        await list.call('onBatchEnd', b, progressLogs(heads, progress));
         if (model.stopTraining) break;
         // Awaiting only promises never lets timers and signal handlers run (Ctrl-C must be able
         // to reach model.interrupt() during a long epoch); one macrotask turn per batch does.
         await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
       }
       if (progress.interrupted) break;
-      const logs = logsFrom(progress.seen ? progress.lossSum / progress.seen : NaN, progress.metrics ?? []);
+      const logs = progressLogs(heads, progress);
       if (val) {
         const valLogs = await evaluateFeed(model, val);
         for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
@@ -348,69 +392,91 @@ function resume(progress: FitProgress, s: FitSnapshot, train: Feed, model: Model
   }
   progress.cursor = s.cursor;
   progress.lossSum = s.lossSum;
+  progress.partSums = [...(s.partSums ?? [])];
   progress.seen = s.seen;
   if (s.metrics) {
-    progress.metricShapes = { yTrue: s.metrics.yTrueShape, yPred: s.metrics.yPredShape };
-    progress.metrics = makeMetrics(model, s.metrics.yTrueShape, s.metrics.yPredShape);
-    progress.metrics.forEach((m, i) => m.setState(s.metrics!.states[i] ?? { total: 0, count: 0 }));
+    progress.metricShapes = s.metrics.shapes;
+    progress.metrics = makeHeadMetrics(model, requireCompiled(model, 'fit').heads, s.metrics.shapes);
+    progress.metrics.flat().forEach((m, i) => m.setState(s.metrics!.states[i] ?? { total: 0, count: 0 }));
   }
   progress.history.restore(s.history);
   progress.resumeFrom = null;
 }
 
-/** The output shape for a batch, without running the model (for metric resolution). */
-function forwardShape(model: Model, xb: Tensor): number[] {
-  const s = model.computeOutputShapeSafe([null, ...xb.shape.slice(1)]);
-  return s ? s.map((d) => d ?? xb.shape[0]) : [xb.shape[0], 1];
+/** Running means of the epoch so far, as Keras logs them. */
+function progressLogs(heads: readonly OutputHead[], p: FitProgress): Logs {
+  const mean = (sum: number) => (p.seen ? sum / p.seen : NaN);
+  return headLogs(heads, mean(p.lossSum), heads.map((_, i) => mean(p.partSums[i] ?? 0)), p.metrics ?? []);
+}
+
+/** Shapes each output's metrics are resolved with: the batch's targets and the model's outputs. */
+function metricShapesFor(model: Model, batch: FeedBatch): { yTrue: number[]; yPred: number[] }[] {
+  const outs = outputShapes(model, batch.x);
+  return batch.ys.map((y, i) => ({
+    yTrue: [...y.shape],
+    yPred: outs?.[i] ? outs[i].map((d) => d ?? batch.x.shape[0]) : [batch.x.shape[0], 1],
+  }));
+}
+
+/** x and every target: same sample count, finite values, labels in range. `who`: 'fit()', 'evaluate()'… */
+function checkData(model: Model, x: Tensor, ys: readonly Tensor[], who: string, targetsFinite = true): void {
+  for (const y of ys) checkSamples(x, y);
+  checkFinite(x, `${who}: x`);
+  if (targetsFinite) ys.forEach((y) => checkFinite(y, `${who}: y`));
+  checkLabels(model, x, ys, `${who}: y`);
 }
 
 /** Loss and metrics summed over batches, as evaluate reports them. */
 class EvalAccumulator {
-  private metrics: Metric[] | null = null;
+  private metrics: Metric[][] | null = null;
   private lossSum = 0;
+  private partSums: number[] = [];
   private n = 0;
-  constructor(private readonly model: Model) {}
+  private readonly heads: readonly OutputHead[];
+  constructor(private readonly model: Model) {
+    this.heads = requireCompiled(model, 'evaluate').heads;
+  }
 
-  add(xb: Tensor, yb: Tensor, wb?: Tensor): void {
-    const { loss } = requireCompiled(this.model, 'evaluate');
+  add({ x, ys, w }: FeedBatch): void {
     noGrad(() => {
-      const pred = forward(this.model, xb, false);
-      this.metrics ??= makeMetrics(this.model, yb.shape, pred.shape);
-      let l = loss.apply(yb, pred, wb);
+      const preds = forward(this.model, x, false);
+      this.metrics ??= makeHeadMetrics(this.model, this.heads, ys.map((y, i) => ({ yTrue: y.shape, yPred: preds[i].shape })));
+      const { total, parts } = headLosses(this.heads, ys, preds, w);
+      let l = total;
       for (const r of this.model.regularizationLosses()) l = ops.add(l, r);
-      this.lossSum += l.item() * xb.shape[0];
-      this.n += xb.shape[0];
-      for (const mt of this.metrics) mt.update(yb, pred);
+      const m = x.shape[0];
+      this.lossSum += l.item() * m;
+      parts.forEach((p, i) => (this.partSums[i] = (this.partSums[i] ?? 0) + (p ? p.item() : NaN) * m));
+      this.n += m;
+      this.metrics.forEach((ms, i) => ms.forEach((mt) => mt.update(ys[i], preds[i])));
     });
   }
 
   logs(): Logs {
-    return logsFrom(this.lossSum / this.n, this.metrics ?? []);
+    return headLogs(this.heads, this.lossSum / this.n, this.heads.map((_, i) => (this.partSums[i] ?? 0) / this.n), this.metrics ?? []);
   }
 }
 
 function evaluateSync(model: Model, feed: Feed): Logs {
   const acc = new EvalAccumulator(model);
-  for (let b = 0; b < feed.steps; b++) acc.add(...(feed.get(b) as Batch));
+  for (let b = 0; b < feed.steps; b++) acc.add(feed.get(b) as FeedBatch);
   return acc.logs();
 }
 
 async function evaluateFeed(model: Model, feed: Feed): Promise<Logs> {
   const acc = new EvalAccumulator(model);
   feed.beginEpoch();
-  for (let b = 0; b < feed.steps; b++) acc.add(...(await feed.get(b)));
+  for (let b = 0; b < feed.steps; b++) acc.add(await feed.get(b));
   feed.endEpoch();
   return acc.logs();
 }
 
-/** [loss, ...metrics] over the whole data set (Keras's evaluate). */
-export function evaluateModel(model: Model, xIn: Tensor | TensorLike, yIn: Tensor | TensorLike, args: EvaluateArgs): number[] {
+/** [loss, (per-output losses,) ...metrics] over the whole data set (Keras's evaluate). */
+export function evaluateModel(model: Model, xIn: Tensor | TensorLike, yIn: Targets, args: EvaluateArgs): number[] {
   requireCompiled(model, 'evaluate');
   const x = toTensor(xIn, 'evaluate(): x');
-  const y = toTensor(yIn, 'evaluate(): y');
-  checkSamples(x, y);
-  checkFinite(x, 'evaluate(): x');
-  checkLabels(model, x, y, 'evaluate(): y');
+  const ys = toTargets(model, yIn, 'evaluate(): y');
+  checkData(model, x, ys, 'evaluate()', false);
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(batchSize);
   let w: Tensor | null = null;
@@ -418,7 +484,7 @@ export function evaluateModel(model: Model, xIn: Tensor | TensorLike, yIn: Tenso
     w = toTensor(args.sampleWeight, 'evaluate(): sampleWeight');
     checkSampleWeights(w, x.shape[0], 'evaluate(): sampleWeight');
   }
-  return Object.values(evaluateSync(model, tensorFeed(x, y, batchSize, null, w)));
+  return Object.values(evaluateSync(model, tensorFeed(x, ys, batchSize, null, w)));
 }
 
 /** evaluate() over a batch source: every batch of one epoch. */
@@ -427,15 +493,21 @@ export async function evaluateSource(model: Model, source: BatchSource): Promise
   return Object.values(await evaluateFeed(model, sourceFeed(source, 'evaluate(): x')));
 }
 
+/** Joins per-batch outputs: one tensor, or one per output for a multi-output model (as Keras's list). */
+function joinOutputs(batches: Tensor[][]): Tensor | Tensor[] {
+  const outs = batches[0].map((_, k) => (batches.length === 1 ? batches[0][k] : ops.concat(batches.map((b) => b[k]), 0)));
+  return outs.length === 1 ? outs[0] : outs;
+}
+
 /** Outputs for every sample, computed in batches without recording gradients. */
-export function predictModel(model: Model, xIn: Tensor | TensorLike, args: PredictArgs): Tensor {
+export function predictModel(model: Model, xIn: Tensor | TensorLike, args: PredictArgs): Tensor | Tensor[] {
   const x = toTensor(xIn, 'predict(): x');
   checkFinite(x, 'predict(): x');
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(batchSize);
   const n = x.shape[0];
   if (n === 0) throw new ValueError('predict(): x has no samples');
-  const parts: Tensor[] = [];
+  const parts: Tensor[][] = [];
   noGrad(() => {
     for (let s = 0; s < n; s += batchSize) {
       const m = Math.min(batchSize, n - s);
@@ -443,30 +515,30 @@ export function predictModel(model: Model, xIn: Tensor | TensorLike, args: Predi
       parts.push(forward(model, xb, false));
     }
   });
-  return parts.length === 1 ? parts[0] : ops.concat(parts, 0);
+  return joinOutputs(parts);
 }
 
 /** predict() over a batch source: the x of every batch of one epoch, in order. */
-export async function predictSource(model: Model, source: BatchSource): Promise<Tensor> {
+export async function predictSource(model: Model, source: BatchSource): Promise<Tensor | Tensor[]> {
   const feed = sourceFeed(source, 'predict(): x');
-  const parts: Tensor[] = [];
+  const parts: Tensor[][] = [];
   for (let b = 0; b < feed.steps; b++) {
-    const [xb] = await feed.get(b);
-    parts.push(noGrad(() => forward(model, xb, false)));
+    const { x } = await feed.get(b);
+    parts.push(noGrad(() => forward(model, x, false)));
   }
   feed.endEpoch();
-  return parts.length === 1 ? parts[0] : ops.concat(parts, 0);
+  return joinOutputs(parts);
 }
 
-/** One gradient step on one batch; returns [loss, ...metrics] for that batch. */
-export function trainOnBatch(model: Model, xIn: Tensor | TensorLike, yIn: Tensor | TensorLike): number[] {
+/** One gradient step on one batch; returns [loss, (per-output losses,) ...metrics] for that batch. */
+export function trainOnBatch(model: Model, xIn: Tensor | TensorLike, yIn: Targets): number[] {
+  const { heads } = requireCompiled(model, 'trainOnBatch');
   const x = toTensor(xIn, 'trainOnBatch(): x');
-  const y = toTensor(yIn, 'trainOnBatch(): y');
-  checkSamples(x, y);
-  checkFinite(x, 'trainOnBatch(): x');
-  checkLabels(model, x, y, 'trainOnBatch(): y');
-  const metrics = makeMetrics(model, y.shape, forwardShape(model, x));
-  const step = trainStep(new StepContext(model), x, y, undefined, metrics, { epoch: 0, batch: 0 });
+  const ys = toTargets(model, yIn, 'trainOnBatch(): y');
+  checkData(model, x, ys, 'trainOnBatch()', false);
+  const batch = { x, ys };
+  const metrics = makeHeadMetrics(model, heads, metricShapesFor(model, batch));
+  const step = trainStep(new StepContext(model), batch, metrics, { epoch: 0, batch: 0 });
   if (step.fault) console.warn(`convkit: trainOnBatch: ${step.fault.message}`);
-  return [step.loss, ...metrics.map((m) => m.result())];
+  return Object.values(headLogs(heads, step.loss, step.parts, metrics));
 }

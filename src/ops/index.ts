@@ -19,10 +19,17 @@ export * from './movement.js';
 export * from './reduce.js';
 export * from './matmul.js';
 export * from './conv.js';
+export * from './conv1d.js';
+export * from './conv_transpose.js';
+export * from './separable_conv.js';
 export * from './fused.js';
 export * from './pool.js';
 export * from './normalization.js';
 export * from './random.js';
+export * from './layer_norm.js';
+export * from './stochastic_pool.js';
+export * from './hard_silu.js';
+export * from './resize.js';
 
 setTapeHelpers(el.add, (shape, value, like) => fill(shape, value, like.dtype === 'int32' ? 'float32' : like.dtype));
 

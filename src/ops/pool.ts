@@ -13,7 +13,8 @@ export interface Pool2DOptions {
   name?: string;
 }
 
-function info(x: Tensor, opts: Pool2DOptions, op: string): Pool2DInfo {
+/** Geometry of a 2-D pooling window over x (also used by stochastic pooling). */
+export function pool2dGeometry(x: Tensor, opts: Pool2DOptions, op: string): Pool2DInfo {
   const name = opts.name ?? op;
   const size = pair(opts.poolSize ?? 2, 'pool_size');
   const strides = pair(opts.strides ?? size, 'strides');
@@ -25,14 +26,14 @@ function info(x: Tensor, opts: Pool2DOptions, op: string): Pool2DInfo {
 const outShape = (i: Pool2DInfo) => [i.batch, i.outHeight, i.outWidth, i.channels];
 
 export function maxPool2d(x: Tensor, opts: Pool2DOptions = {}): Tensor {
-  const p = info(x, opts, 'maxPool2d');
+  const p = pool2dGeometry(x, opts, 'maxPool2d');
   const xv = floats(x);
   const y = wrap(be().maxPool(xv, p), outShape(p));
   return record('maxPool2d', y, [x], (dy) => [wrap(be().maxPoolBackprop(floats(dy), xv, p), x.shape)]);
 }
 
 export function avgPool2d(x: Tensor, opts: Pool2DOptions = {}): Tensor {
-  const p = info(x, opts, 'avgPool2d');
+  const p = pool2dGeometry(x, opts, 'avgPool2d');
   const y = wrap(be().avgPool(floats(x), p), outShape(p));
   return record('avgPool2d', y, [x], (dy) => [wrap(be().avgPoolBackprop(floats(dy), p), x.shape)]);
 }

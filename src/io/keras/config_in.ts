@@ -42,6 +42,16 @@ const MUST_BE_OFF: Record<string, (v: unknown) => boolean> = {
   noise_shape: (v) => v == null, lora_rank: (v) => v == null,
 };
 
+/**
+ * Options tf.keras 2 writes into some classes' configs with a value that means "nothing": accepted
+ * at that value (only there: Keras 3 itself rejects them, so convkit never writes them).
+ */
+const NEUTRAL_BY_CLASS: Record<string, Record<string, (v: unknown) => boolean>> = {
+  DepthwiseConv2D: { groups: (v) => v === 1 },
+  Conv2DTranspose: { groups: (v) => v === 1 },
+  SeparableConv2D: { groups: (v) => v === 1, kernel_regularizer: (v) => v == null },
+};
+
 /** The dtype a config names: a string or a Keras 3 DTypePolicy; mixed policies keep float32 variables. */
 function dtypeName(dtype: unknown): string | undefined {
   if (typeof dtype === 'string') return dtype;
@@ -125,6 +135,11 @@ function checkLayerOptions(className: string, config: Record<string, unknown>, s
     throw new FormatError(`${source}: layer "${String(config.name)}" (${className}) cannot be built: ${(e as Error).message}`);
   }
   for (const [key, value] of Object.entries(config)) {
+    const neutral = known.has(key) ? undefined : NEUTRAL_BY_CLASS[className]?.[key];
+    if (neutral) {
+      if (!neutral(value)) throw new FormatError(`${source}: layer "${String(config.name)}" (${className}) sets ${key} = ${JSON.stringify(value)}, which convkit does not support yet`);
+      continue;
+    }
     if (key in MUST_BE_OFF) {
       if (!MUST_BE_OFF[key]!(value)) throw new FormatError(`${source}: layer "${String(config.name)}" (${className}) sets ${key} = ${JSON.stringify(value)}, which convkit does not support yet`);
       continue;

@@ -10,6 +10,7 @@ import { FormatError } from '../../errors.js';
 import { getLoss, type LossSpec } from '../../losses/index.js';
 import { CategoricalCrossentropy, BinaryCrossentropy, SparseCategoricalCrossentropy } from '../../losses/index.js';
 import type { Model } from '../../models/model.js';
+import { headsCompileConfig } from '../../models/heads.js';
 import { getOptimizer, serializeOptimizer, type Optimizer } from '../../optimizers/index.js';
 
 type Json = Record<string, unknown>;
@@ -86,6 +87,18 @@ export function compileFromKeras(model: Model, trainingConfig: unknown, source: 
   try {
     const optimizer = optimizerFromKeras(tc.optimizer_config ?? tc.optimizer);
     if (tc.loss === undefined || tc.loss === null) throw new FormatError('the training config has no loss');
+    if (model.outputs.length > 1) {
+      // Several outputs: Keras writes a loss (and loss_weights, metrics) per output, as a list in output order or a dict by output name.
+      const each = <T>(v: unknown, f: (x: unknown) => T): T[] | Record<string, T> | undefined =>
+        v === null || v === undefined ? undefined
+          : Array.isArray(v) ? v.map(f)
+            : typeof v === 'object' && !('class_name' in (v as Json)) ? Object.fromEntries(Object.entries(v as Json).map(([k, x]) => [k, f(x)])) : undefined;
+      const loss = each(tc.loss, (l) => (l === null ? null : lossFromKeras(l))) ?? lossFromKeras(tc.loss);
+      const lossWeights = each(tc.loss_weights, (w) => Number(w));
+      const metrics = Array.isArray(tc.metrics) && !tc.metrics.every(Array.isArray) ? metricNames(tc.metrics) : each(tc.metrics, metricNames);
+      model.compile({ optimizer, loss: loss as never, lossWeights: lossWeights as never, metrics: metrics as never });
+      return true;
+    }
     const loss = lossFromKeras(tc.loss);
     model.compile({ optimizer, loss, metrics: metricNames(tc.metrics) });
     return true;
@@ -103,11 +116,12 @@ function metricName(m: unknown): string {
 export function keras2TrainingConfig(model: Model): Json | null {
   const c = model.compiled;
   if (!c) return null;
+  const heads = headsCompileConfig(c.heads, metricName);
   return {
-    loss: c.loss.name,
-    metrics: c.metrics.map(metricName),
+    loss: heads.loss,
+    metrics: heads.metrics,
     weighted_metrics: null,
-    loss_weights: null,
+    loss_weights: heads.loss_weights,
     optimizer_config: serializeOptimizer(c.optimizer),
   };
 }
@@ -119,9 +133,7 @@ export function keras3CompileConfig(model: Model): Json | null {
   const opt = serializeOptimizer(c.optimizer);
   return {
     optimizer: { module: 'keras.optimizers', class_name: opt.class_name, config: opt.config, registered_name: null },
-    loss: c.loss.name,
-    loss_weights: null,
-    metrics: c.metrics.map(metricName),
+    ...headsCompileConfig(c.heads, metricName),
     weighted_metrics: null,
     run_eagerly: false,
     steps_per_execution: 1,

@@ -9,6 +9,8 @@
  * so the file still loads in tfjs for inference.
  */
 import type { Model } from '../../models/model.js';
+import { headsCompileConfig } from '../../models/heads.js';
+import type { MetricSpec } from '../../metrics/index.js';
 import { serializeOptimizer } from '../../optimizers/index.js';
 
 type Json = Record<string, unknown>;
@@ -49,11 +51,13 @@ export function tfjsTrainingConfig(model: Model): Json | null {
     process.emitWarning(`TensorFlow.js has no ${opt.class_name} optimizer, so the model.json is written without a training config (tfjs would refuse to load it); compile again after loading it`, { code: 'CONVKIT_TFJS_NO_OPTIMIZER' });
     return null;
   }
-  const metrics = c.metrics.map((m) => {
+  const metricName = (m: MetricSpec) => {
     const name = typeof m === 'string' ? m : m.name;
     return /(^|_)acc(uracy)?$/.test(name) ? 'accuracy' : camel(name);
-  });
-  return { optimizer_config: tfjsOptimizer(opt.class_name, opt.config), loss: camel(c.loss.name), metrics };
+  };
+  const heads = headsCompileConfig(c.heads, metricName);
+  const loss = typeof heads.loss === 'string' ? camel(heads.loss) : Object.fromEntries(Object.entries(heads.loss as Record<string, string | null>).map(([k, v]) => [k, v && camel(v)]));
+  return { optimizer_config: tfjsOptimizer(opt.class_name, opt.config), loss, metrics: heads.metrics, ...(heads.loss_weights ? { loss_weights: heads.loss_weights } : {}) };
 }
 
 /**
