@@ -47,9 +47,13 @@ export class Sequential extends Model {
       throw new ValueError(`Sequential "${this.name}": all layers must have unique names; "${layer.name}" is already used`);
     }
     this.stack.push(layer);
-    if (!this.traced && this.stack.length === 1 && layer.batchInputShape) {
-      this.startTrace(new InputLayer({ batchShape: layer.batchInputShape }));
-      return;
+    if (!this.traced && this.stack.length === 1) {
+      // A functional model as the first layer (a pretrained base) brings its input shape, as in Keras 3.
+      const shape = layer.batchInputShape ?? (layer instanceof Model && layer.inputs.length === 1 ? layer.inputs[0].shape : null);
+      if (shape) {
+        this.startTrace(new InputLayer({ batchShape: shape }));
+        return;
+      }
     }
     if (this.traced) this.traceLayer(layer);
   }
