@@ -14,6 +14,7 @@ import {
   CLI_DATASETS, DIRECTORY_DEFAULT_MODEL, type TrainingData, isNamedDataset, loadDirectoryDataset, loadMnistForTraining, loadNamedDataset,
 } from './data.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
+import { type PreprocessChoice, formatDecoded, predictImages } from './predict_images.js';
 import { ensureWritableDir } from '../io/writable_dir.js';
 import { BackupAndRestore, readBackupMetadata } from '../callbacks/backup_and_restore.js';
 import { rm } from 'node:fs/promises';
@@ -212,6 +213,14 @@ export const SUMMARY_APPLICATIONS: Readonly<Record<string, () => Model>> = {
 /** 'ResNet50V2', 'resnet50_v2' and 'resnet-50-v2' all name resnet50v2. */
 function applicationKey(name: string): string {
   return name.toLowerCase().replace(/[-_]/g, '');
+}
+
+/** `convkit predict MODEL IMAGE…`: the top classes of each image (ImageNet names for 1,000-class models). */
+export async function predictImageFiles(path: string, images: string[], top: number, preprocess: PreprocessChoice, json: boolean, print: Print): Promise<void> {
+  const model = await openModel(path);
+  const results = await predictImages(model, images, top, preprocess);
+  if (json) print(JSON.stringify(results));
+  else for (const r of results) print(formatDecoded(r));
 }
 
 export async function summary(target: string, json: boolean, print: Print): Promise<void> {

@@ -1,10 +1,11 @@
 /** `convkit` command-line entry: argument parsing and error reporting only. */
 import { CONVKIT_VERSION } from '../version.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConvkitError } from '../errors.js';
+import { ConvkitError, ValueError } from '../errors.js';
 import { SEED_ARCHITECTURES } from '../applications/seed_models.js';
 import * as commands from './commands.js';
 import { TrainingInterrupted } from './train_session.js';
+import { PREPROCESS_CHOICES } from './predict_images.js';
 import { filter, NAMED_KERNELS, NDIMAGE_MODES, SCALES } from './filter.js';
 import { SAVE_FORMATS } from '../io/model_io.js';
 
@@ -65,12 +66,19 @@ export function buildProgram(print: (s: string) => void, argv: readonly string[]
     .action(async (model, o) => commands.evaluate(model, Boolean(o.json), print));
 
   program.command('predict')
-    .description('classify held-out test digits by index and show the top classes')
-    .argument('<model>', 'model file')
-    .requiredOption('--index <n...>', 'test-set indices (repeatable, or comma-separated)', collectInts, [])
-    .option('--top <k>', 'how many classes to show', int('--top', 1), 3)
+    .description('classify image files (an ImageNet model names its classes, as decode_predictions), or held-out test digits by --index')
+    .argument('<model>', 'model file (.keras, .h5, .convkit, TensorFlow.js model.json) or URL')
+    .argument('[images...]', 'image files (PNG, JPEG, WebP…), resized to the model\'s input')
+    .option('--index <n...>', 'instead of images: embedded test-digit indices (repeatable, or comma-separated)', collectInts, [])
+    .option('--top <k>', 'how many classes to show (default 5 for images, 3 for digits)', int('--top', 1))
+    .addOption(new Option('--preprocess <mode>', 'image preprocessing: auto (from the model\'s name: caffe for VGG/ResNet, tf for MobileNet/Inception/ResNetV2, torch for DenseNet; else pixels / 255), or one of them, scale (/255), none').choices([...PREPROCESS_CHOICES]).default('auto'))
     .option('--json', 'print JSON')
-    .action(async (model, o) => commands.predict(model, o.index, o.top, Boolean(o.json), print));
+    .action(async (model, images: string[], o) => {
+      if (images.length > 0 && o.index.length > 0) throw new ValueError('predict: give image files or --index, not both');
+      if (images.length > 0) return commands.predictImageFiles(model, images, o.top ?? 5, o.preprocess, Boolean(o.json), print);
+      if (o.index.length === 0) throw new ValueError('predict: give image files to classify, or --index for embedded test digits');
+      return commands.predict(model, o.index, o.top ?? 3, Boolean(o.json), print);
+    });
 
   program.command('summary')
     .description(`Keras summary of a saved model or a built-in architecture (${Object.keys(SEED_ARCHITECTURES).join(', ')})`)
