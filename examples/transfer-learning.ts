@@ -217,9 +217,9 @@ export async function main(opts: TransferOptions = {}): Promise<TransferReport> 
 
   // 4. Fine-tuning (Keras's recipe): once the head has learned, unfreeze the top convolution and train a little
   //    more with a learning rate 10× lower, so the pretrained filters are adjusted rather than overwritten.
-  //    Keras needs compile() again after `trainable` changes; convkit reads the trainable weights at every step,
-  //    but compiling again is the portable habit and is where the lower learning rate goes (with a fresh Adam
-  //    state). block2_bn stays frozen, hence in inference mode: 500 images are too few to re-estimate its statistics.
+  //    As in Keras, a change of `trainable` takes effect at the next compile(), which is also where the lower
+  //    learning rate goes (with a fresh Adam state). block2_bn stays frozen, hence in inference mode: 500 images
+  //    are too few to re-estimate its statistics.
   let fineTune: RunResult | null = null;
   if (fineTuneEpochs > 0) {
     base.getLayer('block2_conv').trainable = true;

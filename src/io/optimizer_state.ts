@@ -143,7 +143,7 @@ function warnSkippedState(source: string, optimizer: Optimizer, reason: string):
 function builtOptimizer(model: Model): Optimizer | null {
   const optimizer = model.compiled?.optimizer;
   if (!optimizer) return null;
-  optimizer.build(model.trainableWeights);
+  optimizer.build(model.compiled?.trainableVariables ?? model.trainableWeights);
   return optimizer;
 }
 

@@ -12,6 +12,12 @@ export interface GraphNode {
   outputs: SymbolicTensor[];
   /** Whether the layer was called with a list (merge layers) rather than one tensor. */
   inputsAsList: boolean;
+  /**
+   * `training` given at this call (Keras's `base(x, training=False)`): the layer always runs in
+   * that mode here, whatever mode the model runs in — how a fine-tuned base keeps its batch-norm
+   * statistics frozen.
+   */
+  training?: boolean;
 }
 
 /** Keras's KerasTensor: a placeholder with a shape, produced by Input() and by calling layers on it. */

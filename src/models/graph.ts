@@ -100,7 +100,7 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
       }
     }
     const args = node.inputs.map((t) => values.get(t) as Tensor);
-    const out = node.layer.apply(node.inputsAsList ? args : args[0], { training }) as Tensor | Tensor[];
+    const out = node.layer.apply(node.inputsAsList ? args : args[0], { training: node.training ?? training }) as Tensor | Tensor[];
     const outs = Array.isArray(out) ? out : [out];
     node.outputs.forEach((t, i) => values.set(t, outs[i]));
     release(values, schedule.get(node));

@@ -8,7 +8,7 @@
 import type { SaveOptions } from '../io/model_io.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { noGrad } from '../autograd/tape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { Tensor, Variable } from '../tensor/tensor.js';
 import { Layer, type CallContext, isShapeList, observedOutputShapes } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import { uniqueName } from '../layers/naming.js';
@@ -38,6 +38,11 @@ export interface CompiledState {
   loss: Loss;
   metrics: MetricSpec[];
   heads: OutputHead[];
+  /**
+   * The variables training updates, fixed when compile() ran: as in Keras, changing a layer's
+   * `trainable` afterwards takes effect at the next compile().
+   */
+  trainableVariables: Variable[];
 }
 
 export class Model extends Layer {

@@ -4,7 +4,7 @@ import { noGrad, valueAndGrads } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
 import { tensor, type TensorLike } from '../ops/creation.js';
 import { getGlobalRandom, Random } from '../tensor/random.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, type Variable } from '../tensor/tensor.js';
 import { withTraining } from '../layers/layer.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { type Loss, type LossSpec, SparseCategoricalCrossentropy, sparseLabels } from '../losses/index.js';
@@ -102,7 +102,7 @@ export function compileModel(model: Model, args: CompileArgs): void {
   if (!args || args.optimizer === undefined || args.loss === undefined) throw new ValueError('compile() needs { optimizer, loss } (and optionally metrics)');
   const heads = resolveHeads(model, args.loss as never, args.lossWeights, args.metrics as never);
   const first = heads.find((h) => h.loss) as OutputHead;
-  model.compiled = { optimizer: getOptimizer(args.optimizer), loss: first.loss as Loss, metrics: [...first.metrics], heads };
+  model.compiled = { optimizer: getOptimizer(args.optimizer), loss: first.loss as Loss, metrics: [...first.metrics], heads, trainableVariables: model.trainableWeights };
   // Resolve names now so a typo fails at compile time, not mid-training.
   for (const h of heads) for (const m of h.metrics) getMetric(m, h.loss);
 }
@@ -155,9 +155,27 @@ interface Step {
 class StepContext {
   readonly nonTrainable: NonTrainableSnapshot;
   readonly generators: Random[];
+  readonly vars: Variable[];
+  /** Variables whose `trainable` changed since compile(): their gradient flag is set as compiled, per step. */
+  private readonly changed: Variable[];
   constructor(readonly model: Model) {
-    this.nonTrainable = new NonTrainableSnapshot(model.nonTrainableWeights);
+    this.vars = requireCompiled(model, 'fit').trainableVariables;
+    const trained = new Set(this.vars);
+    this.nonTrainable = new NonTrainableSnapshot(model.weights.filter((v) => !trained.has(v)));
+    this.changed = model.weights.filter((v) => v.trainable !== trained.has(v));
     this.generators = model.randomGenerators();
+  }
+
+  /** Runs fn with gradients recorded for exactly the compiled trainable variables. */
+  asCompiled<T>(fn: () => T): T {
+    if (this.changed.length === 0) return fn();
+    const trained = new Set(this.vars);
+    for (const v of this.changed) v.requiresGrad = trained.has(v);
+    try {
+      return fn();
+    } finally {
+      for (const v of this.changed) v.requiresGrad = v.trainable;
+    }
   }
 }
 
@@ -169,7 +187,7 @@ function trainStep(ctx: StepContext, batch: FeedBatch, metrics: Metric[][], wher
   const model = ctx.model;
   const { optimizer, heads } = requireCompiled(model, 'fit');
   const { x, ys, w } = batch;
-  const vars = model.trainableWeights;
+  const vars = ctx.vars;
   ctx.nonTrainable.take();
   const gensBefore = generatorStates(ctx.generators);
   let preds: Tensor[] = [];
@@ -182,7 +200,7 @@ function trainStep(ctx: StepContext, batch: FeedBatch, metrics: Metric[][], wher
     for (const r of model.regularizationLosses()) l = ops.add(l, r);
     return l;
   };
-  const { value, grads } = valueAndGrads(lossOf, vars);
+  const { value, grads } = ctx.asCompiled(() => valueAndGrads(lossOf, vars));
   const lossValue = value.item();
   const partValues = parts.map((p) => (p ? p.item() : NaN));
   if (!Number.isFinite(lossValue) || !grads.every((g) => !g || allFinite(g.values))) {
