@@ -75,6 +75,9 @@ abstract class GlobalPooling2D extends Layer {
 
   constructor(args: GlobalPooling2DArgs = {}) {
     super(args);
+    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
+      throw new ValueError(`${this.className}: only data_format 'channels_last' is supported, got ${JSON.stringify(args.dataFormat)}`);
+    }
     this.keepdims = args.keepdims ?? false;
     this.inputSpec = { ndim: 4 };
   }

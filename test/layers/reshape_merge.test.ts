@@ -521,3 +521,12 @@ describe('saving and loading', () => {
     bad('Cropping2D', { cropping: [[1, 1], [1, 1]], data_format: 'channels_last', mystery: 1 }, /option mystery = 1, which convkit does not support yet/);
   });
 });
+
+describe('global pooling data format', () => {
+  it('refuses channels_first instead of pooling the wrong axis', () => {
+    for (const f of [L.globalAveragePooling2d, L.globalMaxPooling2d]) {
+      assert.throws(() => f({ dataFormat: 'channels_first' as never }), /only data_format 'channels_last' is supported, got "channels_first"/);
+      assert.equal(f({ dataFormat: 'channels_last' }).getConfig().data_format, 'channels_last');
+    }
+  });
+});
