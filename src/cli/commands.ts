@@ -206,8 +206,23 @@ export const SUMMARY_APPLICATIONS: Readonly<Record<string, () => Model>> = {
   resnet50v2: () => applications.resNet50V2(), resnet101v2: () => applications.resNet101V2(), resnet152v2: () => applications.resNet152V2(),
   mobilenetv2: () => applications.mobileNetV2(),
   mobilenet: () => applications.mobileNet(),
+  mobilenetv3small: () => applications.mobileNetV3Small(), mobilenetv3large: () => applications.mobileNetV3Large(),
+  convnexttiny: () => applications.convNeXtTiny(), convnextsmall: () => applications.convNeXtSmall(),
+  convnextbase: () => applications.convNeXtBase(), convnextlarge: () => applications.convNeXtLarge(),
+  convnextxlarge: () => applications.convNeXtXLarge(),
   densenet121: () => applications.denseNet121(), densenet169: () => applications.denseNet169(), densenet201: () => applications.denseNet201(),
   inceptionv3: () => applications.inceptionV3(),
+  alexnet: () => applications.alexNet(), googlenet: () => applications.googLeNet(),
+  xception: () => applications.xception(), inceptionresnetv2: () => applications.inceptionResNetV2(),
+  nasnetmobile: () => applications.nasNetMobile(), nasnetlarge: () => applications.nasNetLarge(),
+  efficientnetb0: () => applications.efficientNetB0(), efficientnetb1: () => applications.efficientNetB1(),
+  efficientnetb2: () => applications.efficientNetB2(), efficientnetb3: () => applications.efficientNetB3(),
+  efficientnetb4: () => applications.efficientNetB4(), efficientnetb5: () => applications.efficientNetB5(),
+  efficientnetb6: () => applications.efficientNetB6(), efficientnetb7: () => applications.efficientNetB7(),
+  efficientnetv2b0: () => applications.efficientNetV2B0(), efficientnetv2b1: () => applications.efficientNetV2B1(),
+  efficientnetv2b2: () => applications.efficientNetV2B2(), efficientnetv2b3: () => applications.efficientNetV2B3(),
+  efficientnetv2s: () => applications.efficientNetV2S(), efficientnetv2m: () => applications.efficientNetV2M(),
+  efficientnetv2l: () => applications.efficientNetV2L(),
 };
 
 /** 'ResNet50V2', 'resnet50_v2' and 'resnet-50-v2' all name resnet50v2. */

@@ -102,6 +102,11 @@ export abstract class BaseConv2D extends Layer {
    * call. Used by model execution when training is off and nothing is recorded; the folded weights
    * are cached until any of the variables involved is assigned.
    */
+  /** Whether a following BatchNormalization can be folded into this kernel for inference. */
+  get foldable(): boolean {
+    return true;
+  }
+
   applyFolded(x: Tensor, bn: BatchNormalization, activation: FusedActivation,
     pad?: readonly [readonly [number, number], readonly [number, number]]): Tensor {
     // With `pad` (a folded ZeroPadding2D; this layer's own padding is then 'valid'), the layer sees
@@ -136,14 +141,27 @@ export abstract class BaseConv2D extends Layer {
 export class Conv2D extends BaseConv2D {
   static override className = 'Conv2D';
   readonly filters: number;
+  /**
+   * Keras's grouped convolution: input channels and filters split into `groups` groups, group g's
+   * filters seeing only group g's channels; kernel (kh, kw, channels / groups, filters).
+   */
+  readonly groups: number;
   private readonly convArgs: Conv2DArgs;
 
   constructor(args: Conv2DArgs) {
     super(args);
     if (!Number.isInteger(args.filters) || args.filters <= 0) throw new ValueError(`Conv2D: filters must be a positive integer, got ${args.filters}`);
-    if (args.groups !== undefined && args.groups !== 1) throw new ValueError(`Conv2D "${this.name}": groups other than 1 are not supported yet`);
+    const groups = args.groups ?? 1;
+    if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`Conv2D "${this.name}": groups must be a positive integer, got ${args.groups}`);
+    if (args.filters % groups !== 0) throw new ValueError(`Conv2D "${this.name}": filters (${args.filters}) must be divisible by groups (${groups})`);
     this.filters = args.filters;
+    this.groups = groups;
     this.convArgs = args;
+  }
+
+  /** A grouped kernel does not fold with batch norm into the one-kernel inference path. */
+  override get foldable(): boolean {
+    return this.groups === 1;
   }
 
   protected outChannels(): number {
@@ -152,22 +170,40 @@ export class Conv2D extends BaseConv2D {
 
   override build(inputShape: SymShape): void {
     const c = this.inChannels(inputShape);
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, c, this.filters], { initializer: this.convArgs.kernelInitializer ?? 'glorot_uniform', regularizer: this.convArgs.kernelRegularizer });
+    if (c % this.groups !== 0) throw new ShapeError(`Layer "${this.name}" (Conv2D): the input's ${c} channels are not divisible by groups (${this.groups}); input shape ${formatShapeTuple(inputShape)}`);
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, c / this.groups, this.filters], { initializer: this.convArgs.kernelInitializer ?? 'glorot_uniform', regularizer: this.convArgs.kernelRegularizer });
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], { initializer: this.convArgs.biasInitializer ?? 'zeros', regularizer: this.convArgs.biasRegularizer });
     this.inputSpec = { ndim: 4, axes: { [-1]: c } };
   }
 
   call(x: Tensor): Tensor {
     const opts = { strides: this.strides, padding: this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (Conv2D)` };
+    if (this.groups > 1) return this.finish(this.groupedConv(x, opts));
     const fused = fusedActivationOf(this.activation);
     if (fused) return ops.fusedConv2d(x, this.kernel, this.bias ?? null, fused, opts);
     return this.finish(ops.conv2d(x, this.kernel, opts));
   }
 
+  private groupedConv(x: Tensor, opts: Parameters<typeof ops.conv2d>[2]): Tensor {
+    const [kh, kw, cg, f] = this.kernel.shape;
+    const c = x.shape[3];
+    // One channel per group (ConvNeXt's depthwise form) is a depthwise convolution: the kernel
+    // (kh, kw, 1, C·m) holds the same values as a depthwise (kh, kw, C, m) one.
+    if (cg === 1) return ops.depthwiseConv2d(x, ops.reshape(this.kernel, [kh, kw, c, f / c]), opts);
+    const fg = f / this.groups;
+    const parts: Tensor[] = [];
+    for (let g = 0; g < this.groups; g++) {
+      const xg = ops.slice(x, [0, 0, 0, g * cg], [x.shape[0], x.shape[1], x.shape[2], cg]);
+      const kg = ops.slice(this.kernel, [0, 0, 0, g * fg], [kh, kw, cg, fg]);
+      parts.push(ops.conv2d(xg, kg, opts));
+    }
+    return ops.concat(parts, 3);
+  }
+
   override getConfig(): Record<string, unknown> {
     const a = this.convArgs;
     return {
-      ...super.getConfig(), filters: this.filters, groups: 1,
+      ...super.getConfig(), filters: this.filters, groups: this.groups,
       kernel_initializer: serializeInitializer(getInitializer(a.kernelInitializer ?? 'glorot_uniform')),
       kernel_regularizer: a.kernelRegularizer ? serializeRegularizer(getRegularizer(a.kernelRegularizer)) : null, kernel_constraint: null,
     };

@@ -26,6 +26,8 @@ import {
 import { LayerNormalization, type LayerNormalizationArgs, RMSNormalization, type RMSNormalizationArgs } from './layer_normalization.js';
 import { SpatialDropout2D, type SpatialDropout2DArgs } from './spatial_dropout.js';
 import { StochasticPooling2D, type StochasticPooling2DArgs } from './stochastic_pooling.js';
+import { LayerScale, type LayerScaleArgs } from './layer_scale.js';
+import { StochasticDepth, type StochasticDepthArgs } from './stochastic_depth.js';
 
 /** Keras 3 preprocessing layers (random ones are active in training only). */
 export { Rescaling, Normalization, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast };
@@ -47,6 +49,13 @@ export const layerNormalization = (a: LayerNormalizationArgs = {}) => new LayerN
 export const rmsNormalization = (a: RMSNormalizationArgs = {}) => new RMSNormalization(a);
 export const spatialDropout2d = (a: SpatialDropout2DArgs) => new SpatialDropout2D(a);
 export const stochasticPooling2d = (a: StochasticPooling2DArgs = {}) => new StochasticPooling2D(a);
+
+/** LayerScale and StochasticDepth: the custom layers of Keras's ConvNeXt, under Keras's class names. */
+export { LayerScale, StochasticDepth };
+export type { LayerScaleArgs, StochasticDepthArgs };
+for (const c of [LayerScale, StochasticDepth]) registerLayer(c.className, c as never);
+export const layerScale = (a: LayerScaleArgs) => new LayerScale(a);
+export const stochasticDepth = (a: StochasticDepthArgs) => new StochasticDepth(a);
 
 export {
   Layer, InputLayer, Input, Dense, ActivationLayer as Activation, Dropout, Conv2D, DepthwiseConv2D, MaxPooling2D,

@@ -44,7 +44,7 @@ function activationOfLayer(l: Layer): FusedActivation | null {
 }
 
 function foldable(conv: Layer, bn: Layer): boolean {
-  return conv instanceof BaseConv2D && fusedActivationOf(conv.activation) === 'linear' && bn instanceof BatchNormalization;
+  return conv instanceof BaseConv2D && conv.foldable && fusedActivationOf(conv.activation) === 'linear' && bn instanceof BatchNormalization;
 }
 
 /** A ZeroPadding2D that can become the explicit padding of `conv` (which must pad nothing itself). */
