@@ -35,23 +35,28 @@ const LIMIT = 0.05;
  * sample interval, so that before the baseline sample (step 1,000) every path of the loop has run:
  * passes end and reshuffle every 250 steps (8,000 digits in batches of 32), epochs end and validate
  * at 500. With epochs of 1,000 steps the baseline fell just before the first validation pass, whose
- * allocations (its evaluation buffers, the last partial batch) then showed up as 2–4% "growth"
+ * allocations (its evaluation buffers, the last partial batch) then showed up as 1.5–3.6% "growth"
  * between steps 1,000 and 2,000 in every run, followed by nothing.
  */
 const STEPS_PER_EPOCH = 500;
 /**
- * V8 flags of the child processes (unless --v8-defaults). V8 sizes its young generation by heuristics:
- * it starts small, grows to two 16 MB semi-spaces (Node 20's maximum on 64-bit) when the allocation
- * rate is high, and its memory reducer shrinks it again when the rate drops, which on this shared
- * 2-core machine happens whenever another process takes the CPU (the js backend's steps then slow
- * down 2–4×). Measured with the defaults, the js backend's RSS swung between 164 and 195 MB in 30 MB
- * steps that tracked heapTotal (13 ↔ 45 MB) both ways, with no trend and a flat live set, so a 5%
- * verdict on one sample depended on where V8 happened to be in that cycle. Fixing the young
- * generation at its maximum from the start and turning the reducer off measures the steady state a
- * long training run reaches anyway (the footprint is the largest the defaults reach, never smaller),
- * without the swings; anything that really grows still grows.
+ * V8 flags of each backend's child process (none with --v8-defaults). V8 shrinks its young generation
+ * after a collection when the program's JS allocation throughput is low (Heap::ReduceNewSpaceSize;
+ * below 1 KB/ms in the V8 sources we read, not checked against Node 20's V8) and its memory reducer uncommits the idle semi-space and pooled pages when
+ * allocation slows; a burst regrows them. The js backend sits right at that threshold (its steps take
+ * 45–200 ms depending on what else runs on this 2-core machine), so with the defaults its RSS swung
+ * between 160 and 195 MB in steps that tracked heapTotal (13 ↔ 45 MB) both ways: in two full runs
+ * the live set was flat and there was no trend, yet one run ended +0.01% and the other +11.2%. Fixing
+ * the young generation at the two 16 MB semi-spaces it reaches anyway (Node 20's maximum on 64-bit)
+ * and turning the reducer off removes those swings; it does not hide growth. The native backend's
+ * steps are fast (5 ms), its young generation sits at the maximum from the first steps and its RSS is
+ * flat with the defaults, so it runs with them: pinning the semi-spaces there changed glibc's free
+ * lists for the worse (RSS climbed 35 MB over the first 5,000 steps in two runs, live set unchanged).
  */
-const V8_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16', '--no-memory-reducer'];
+const V8_FLAGS: Record<BackendName, string[]> = {
+  native: [],
+  js: ['--min-semi-space-size=16', '--max-semi-space-size=16', '--no-memory-reducer'],
+};
 
 interface Options {
   backends: BackendName[];
@@ -72,7 +77,7 @@ interface Options {
    */
   batchSize: number;
   seed: number;
-  /** Run the children with V8's default heap sizing (no V8_FLAGS). */
+  /** Run the js child with V8's default heap sizing (no V8_FLAGS). */
   v8Defaults: boolean;
   out: string;
   child: boolean;
@@ -90,15 +95,15 @@ const ROOT = root();
 
 function usage(code: number): never {
   process.stdout.write(`usage: npm run bench:soak -- [--backend native|js|both] [--steps N] [--every N] [--batch-size N]
-                             [--baseline STEP] [--seed N] [--out FILE]
+                             [--baseline STEP] [--seed N] [--v8-defaults] [--out FILE]
   --backend     backend(s) to soak, each in its own child process (default both)
   --steps       training steps (batches) per backend (default 20000)
   --every       memory sample interval in steps (default 1000)
   --batch-size  batch size (default 32, the convkit train default)
   --baseline    the step whose sample is the baseline (default 1000: after warm-up)
   --seed        seed for weights and shuffling (default 42)
-  --v8-defaults run the children with V8's default young-generation sizing and memory reducer
-                (RSS then swings by up to ~30 MB with the machine's load; see V8_FLAGS in bench/soak.ts)
+  --v8-defaults run the js child with V8's default young-generation sizing and memory reducer
+                (its RSS then swings by up to ~30 MB with the machine's load; see V8_FLAGS)
   --out         results file (default bench/results/soak-latest.json)
 `);
   process.exit(code);
@@ -358,7 +363,7 @@ interface BackendResult {
 
 function spawnBackend(backend: BackendName, o: Options): BackendResult {
   const script = fileURLToPath(import.meta.url);
-  const args = ['--expose-gc', ...(o.v8Defaults ? [] : V8_FLAGS), script, '--child', '--steps', String(o.steps), '--every', String(o.every),
+  const args = ['--expose-gc', ...(o.v8Defaults ? [] : V8_FLAGS[backend]), script, '--child', '--steps', String(o.steps), '--every', String(o.every),
     '--batch-size', String(o.batchSize), '--baseline', String(o.baseline), '--seed', String(o.seed)];
   const env = { ...process.env, CONVKIT_BACKEND: backend };
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
@@ -410,7 +415,7 @@ async function runParent(o: Options): Promise<number> {
 
   const lines: string[] = [];
   lines.push(`convkit soak test — ${started.toISOString()} — ${cpus()[0]?.model.trim() ?? 'cpu'} × ${cpus().length}, Node ${process.versions.node}; 1-min load ${load0.toFixed(2)} before, ${load1.toFixed(2)} after`);
-  lines.push(`LeNet-5 (Adam 0.001, sparse categorical cross-entropy, accuracy) on the 8,000 embedded MNIST digits through model.fit (shuffled, validation on the 2,000 held-out digits every ${Math.min(STEPS_PER_EPOCH, o.steps)} steps); batch ${o.batchSize}; memory sampled every ${o.every} steps; baseline: the sample at step ${o.baseline} (after warm-up); pass: RSS growth to the end and the run's maximum both < ${LIMIT * 100}% of the baseline. Node flags of the runs: ${['--expose-gc', ...(o.v8Defaults ? [] : V8_FLAGS)].join(' ')}.`);
+  lines.push(`LeNet-5 (Adam 0.001, sparse categorical cross-entropy, accuracy) on the 8,000 embedded MNIST digits through model.fit (shuffled, validation on the 2,000 held-out digits every ${Math.min(STEPS_PER_EPOCH, o.steps)} steps); batch ${o.batchSize}; memory sampled every ${o.every} steps; baseline: the sample at step ${o.baseline} (after warm-up); pass: RSS growth to the end and the run's maximum both < ${LIMIT * 100}% of the baseline. Node flags: ${o.backends.map((b) => `${b}: ${['--expose-gc', ...(o.v8Defaults ? [] : V8_FLAGS[b])].join(' ')}`).join('; ')}.`);
   for (const r of results) {
     lines.push('', `### ${r.backend} backend${r.report ? ` (${r.report.backend}, ${JSON.stringify(r.report.info)})` : ''}`, '');
     if (r.report) lines.push(sampleTable(r));
@@ -423,7 +428,7 @@ async function runParent(o: Options): Promise<number> {
   const json = {
     date: started.toISOString(),
     machine: { cpu: cpus()[0]?.model.trim(), cpus: cpus().length, memGiB: totalmem() / 1024 ** 3, node: process.versions.node, loadavgBefore: load0, loadavgAfter: load1 },
-    options: { steps: o.steps, every: o.every, batchSize: o.batchSize, baseline: o.baseline, seed: o.seed, limit: LIMIT, v8Flags: o.v8Defaults ? [] : V8_FLAGS },
+    options: { steps: o.steps, every: o.every, batchSize: o.batchSize, baseline: o.baseline, seed: o.seed, limit: LIMIT, v8Flags: o.v8Defaults ? {} : V8_FLAGS },
     results: results.map((r) => ({
       backend: r.backend, ok: r.ok, error: r.error, rss: r.rss, liveHeap: r.liveHeap, liveExternal: r.liveExternal,
       ...(r.report ?? {}),
