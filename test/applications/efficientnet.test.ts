@@ -12,10 +12,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { useWeightsMirror } from './weights_mirror.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { applications } from '../../src/index.js';
@@ -477,36 +475,8 @@ describe('convkit summary efficientnetb0 --json (and the V2 names)', () => {
 });
 
 describe("weights: 'imagenet' through a local mirror, and weights from a file", () => {
-  const work = mkdtempSync(join(tmpdir(), 'convkit-effnet-'));
-  const saved = { home: process.env.CONVKIT_HOME, mirror: process.env.CONVKIT_WEIGHTS_MIRROR };
-  const served = new Map<string, Buffer>();
-  const requests: string[] = [];
-  let server: Server;
-  let base = '';
-
-  before(async () => {
-    server = createServer((req, res) => {
-      requests.push(req.url ?? '');
-      const body = served.get(req.url ?? '');
-      if (body) res.end(body);
-      else {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    process.env.CONVKIT_WEIGHTS_MIRROR = base;
-  });
-
-  after(() => {
-    server.close();
-    rmSync(work, { recursive: true, force: true });
-    for (const [k, v] of [['CONVKIT_HOME', saved.home], ['CONVKIT_WEIGHTS_MIRROR', saved.mirror]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  const mirror = useWeightsMirror('convkit-effnet-');
+  const { work, served, requests } = mirror;
 
   it("Keras's file names, URLs and md5s (EfficientNet: keras-applications/<name>[_notop].h5; V2: tensorflow/keras-applications/efficientnet_v2/)", () => {
     const v1 = 'https://storage.googleapis.com/keras-applications/';
@@ -587,7 +557,7 @@ describe("weights: 'imagenet' through a local mirror, and weights from a file", 
     process.env.CONVKIT_HOME = join(work, 'home-url');
     requests.length = 0;
     clearSession();
-    const v2 = await efficientNetV2B0({ ...args, weights: `${base}mine/effnetv2b0.h5` });
+    const v2 = await efficientNetV2B0({ ...args, weights: `${mirror.base}mine/effnetv2b0.h5` });
     assert.deepEqual(requests, ['/mine/effnetv2b0.h5']);
     v2.weights.forEach((v, i) => assert.deepEqual(values(v), values(v2donor.weights[i]!), v.name));
   });

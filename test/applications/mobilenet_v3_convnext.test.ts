@@ -10,9 +10,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { useWeightsMirror } from './weights_mirror.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -554,34 +553,8 @@ describe('convkit summary <arch> --json', () => {
 });
 
 describe("weights: Keras's files (names, URLs, hashes) and a local mirror", () => {
-  const work = mkdtempSync(join(tmpdir(), 'convkit-apps5-'));
-  const saved = { home: process.env.CONVKIT_HOME, mirror: process.env.CONVKIT_WEIGHTS_MIRROR };
-  const served = new Map<string, Buffer>();
-  const requests: string[] = [];
-  let server: Server;
-
-  before(async () => {
-    server = createServer((req, res) => {
-      requests.push(req.url ?? '');
-      const body = served.get(req.url ?? '');
-      if (body) res.end(body);
-      else {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    process.env.CONVKIT_WEIGHTS_MIRROR = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  });
-
-  after(() => {
-    server.close();
-    rmSync(work, { recursive: true, force: true });
-    for (const [k, v] of [['CONVKIT_HOME', saved.home], ['CONVKIT_WEIGHTS_MIRROR', saved.mirror]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  const mirror = useWeightsMirror('convkit-apps5-');
+  const { work, served, requests } = mirror;
 
   it("kerasWeightsFile gives Keras's file names, URLs, md5s (MobileNetV3) and sha256s (ConvNeXt)", () => {
     const base = 'https://storage.googleapis.com/tensorflow/keras-applications/';

@@ -4,14 +4,14 @@
  * Keras URL path (through CONVKIT_WEIGHTS_MIRROR), caches it under CONVKIT_HOME and loads it by
  * layer name; loadWeightsFromUrl checks a hash; offline gives the URL and the cache path.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useWeightsMirror } from './weights_mirror.js';
 
 import { mobileNetV2 } from '../../src/applications/mobilenet_v2.js';
 import { kerasWeightsFile } from '../../src/applications/weight_urls.js';
@@ -20,17 +20,14 @@ import { loadWeightsFromUrl, saveWeights } from '../../src/io/model_io.js';
 import { randomUniform } from '../../src/ops/creation.js';
 import type { Model } from '../../src/models/model.js';
 
-const work = mkdtempSync(join(tmpdir(), 'convkit-pretrained-'));
 const ARGS = { alpha: 0.35, inputShape: [96, 96, 3], includeTop: false } as const;
 const FILE = kerasWeightsFile('mobilenet_v2', { includeTop: false, alpha: 0.35, rows: 96 });
 const KERAS_PATH = new URL(FILE.origin).pathname;
 
-let server: Server;
-let port = 0;
 let donor: Model;
 let weightsBytes: Buffer;
-const requests: string[] = [];
-const savedEnv = { home: process.env.CONVKIT_HOME, mirror: process.env.CONVKIT_WEIGHTS_MIRROR };
+const mirror = useWeightsMirror('convkit-pretrained-', { respond: (path) => (path === KERAS_PATH || path === '/w.h5' ? weightsBytes : undefined) });
+const { work, requests } = mirror;
 
 before(async () => {
   donor = mobileNetV2(ARGS);
@@ -39,26 +36,6 @@ before(async () => {
   const file = join(work, 'donor.h5');
   await saveWeights(donor, file);
   weightsBytes = readFileSync(file);
-  server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    if (req.url === KERAS_PATH || req.url === '/w.h5') res.end(weightsBytes);
-    else {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
-  process.env.CONVKIT_WEIGHTS_MIRROR = `http://127.0.0.1:${port}/`;
-});
-
-after(() => {
-  server.close();
-  rmSync(work, { recursive: true, force: true });
-  for (const [k, v] of [['CONVKIT_HOME', savedEnv.home], ['CONVKIT_WEIGHTS_MIRROR', savedEnv.mirror]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 describe("applications' weights: 'imagenet'", () => {
@@ -90,7 +67,7 @@ describe("applications' weights: 'imagenet'", () => {
         return true;
       });
     } finally {
-      process.env.CONVKIT_WEIGHTS_MIRROR = `http://127.0.0.1:${port}/`;
+      process.env.CONVKIT_WEIGHTS_MIRROR = mirror.base;
     }
   });
 
@@ -105,7 +82,7 @@ describe('loadWeightsFromUrl', () => {
     process.env.CONVKIT_HOME = join(work, 'home-b');
     const sha = createHash('sha256').update(weightsBytes).digest('hex');
     const model = mobileNetV2(ARGS);
-    const url = `http://127.0.0.1:${port}/w.h5`;
+    const url = `${mirror.base}w.h5`;
     const path = await loadWeightsFromUrl(model, url, { fileHash: sha });
     assert.equal(path, join(work, 'home-b', 'models', 'w.h5'));
     assert.deepEqual(Array.from(model.weights[0]!.values), Array.from(donor.weights[0]!.values));

@@ -10,10 +10,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { useWeightsMirror } from './weights_mirror.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -321,12 +319,12 @@ describe("Keras's arguments", () => {
 });
 
 describe("weights: 'imagenet' through Keras's URLs, or a weights file", () => {
-  const work = mkdtempSync(join(tmpdir(), 'convkit-vgg-resnet-'));
-  const saved = { home: process.env.CONVKIT_HOME, mirror: process.env.CONVKIT_WEIGHTS_MIRROR };
-  const requests: string[] = [];
-  let server: Server;
-  let port = 0;
   let donorFile = '';
+  const mirror = useWeightsMirror('convkit-vgg-resnet-', {
+    home: true,
+    respond: (path) => (path === '/w/resnet50_notop.h5' ? readFileSync(donorFile) : Buffer.from('not the weights Keras published')),
+  });
+  const { work, requests } = mirror;
   let donorValues: Float32Array[] = [];
   let donorNames: string[] = [];
 
@@ -340,24 +338,6 @@ describe("weights: 'imagenet' through Keras's URLs, or a weights file", () => {
     await saveWeights(donor, donorFile);
     donorValues = donor.weights.map((v) => Float32Array.from(v.values as Float32Array));
     donorNames = donor.weights.map((v) => v.name);
-    server = createServer((req, res) => {
-      requests.push(req.url ?? '');
-      if (req.url === '/w/resnet50_notop.h5') res.end(readFileSync(donorFile));
-      else res.end(Buffer.from('not the weights Keras published'));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
-    process.env.CONVKIT_WEIGHTS_MIRROR = `http://127.0.0.1:${port}/`;
-    process.env.CONVKIT_HOME = join(work, 'home');
-  });
-
-  after(() => {
-    server?.close();
-    rmSync(work, { recursive: true, force: true });
-    for (const [k, v] of [['CONVKIT_HOME', saved.home], ['CONVKIT_WEIGHTS_MIRROR', saved.mirror]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
   });
 
   it("'imagenet' fetches Keras's file name under Keras's URL path and checks Keras's md5: a wrong file is refused and not cached", async () => {
@@ -379,7 +359,7 @@ describe("weights: 'imagenet' through Keras's URLs, or a weights file", () => {
   });
 
   it('a weights file path or URL loads every weight by layer name, BatchNormalization moving statistics included', async () => {
-    for (const source of [donorFile, `http://127.0.0.1:${port}/w/resnet50_notop.h5`]) {
+    for (const source of [donorFile, `${mirror.base}w/resnet50_notop.h5`]) {
       clearSession();
       const p = applications.resNet50({ includeTop: false, pooling: 'avg', inputShape: [48, 48, 3], weights: source });
       assert.ok(p instanceof Promise, 'with weights the builder returns a Promise');

@@ -12,9 +12,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { useWeightsMirror } from './weights_mirror.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -483,28 +482,7 @@ describe('convkit summary <arch> --json', () => {
 });
 
 describe("weights: 'imagenet' through a local mirror", () => {
-  const work = mkdtempSync(join(tmpdir(), 'convkit-apps3-'));
-  const saved = { home: process.env.CONVKIT_HOME, mirror: process.env.CONVKIT_WEIGHTS_MIRROR };
-  const requests: string[] = [];
-  let server: Server;
-
-  before(async () => {
-    server = createServer((req, res) => {
-      requests.push(req.url ?? '');
-      res.end(Buffer.from('not the weights Keras published'));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    process.env.CONVKIT_WEIGHTS_MIRROR = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  });
-
-  after(() => {
-    server?.close();
-    rmSync(work, { recursive: true, force: true });
-    for (const [k, v] of [['CONVKIT_HOME', saved.home], ['CONVKIT_WEIGHTS_MIRROR', saved.mirror]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  const { work, requests } = useWeightsMirror('convkit-apps3-', { respond: () => Buffer.from('not the weights Keras published') });
 
   it("Keras's file names, URLs and md5s (NASNet's cache name differs from its URL's)", () => {
     const base = 'https://storage.googleapis.com/tensorflow/keras-applications/';
