@@ -154,7 +154,8 @@ async function trainGuarded(
   return { testLoss, testAccuracy, seconds };
 }
 
-async function openModel(path: string): Promise<Model> {
+/** A saved model by path or URL, with a clear error when the file is missing. */
+export async function openModel(path: string): Promise<Model> {
   if (!/^(https?|file):/i.test(path) && !existsSync(path)) throw new ValueError(`Model file not found: ${path}`);
   return loadModel(path);
 }

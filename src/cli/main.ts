@@ -8,6 +8,7 @@ import { TrainingInterrupted } from './train_session.js';
 import { PREPROCESS_CHOICES } from './predict_images.js';
 import { filter, NAMED_KERNELS, NDIMAGE_MODES, SCALES } from './filter.js';
 import { SAVE_FORMATS } from '../io/model_io.js';
+import { registerVisualize } from './visualize.js';
 
 function int(name: string, min: number) {
   return (v: string): number => {
@@ -115,6 +116,8 @@ export function buildProgram(print: (s: string) => void, argv: readonly string[]
     .option('--sigma <s>', 'gaussian sigma (default 1)', num('--sigma', 1e-6, 1e6))
     .addOption(new Option('--scale <how>', 'abs: |response| scaled to 0..255 (default); minmax: min..max to 0..255; clip: rounded and clipped like cv2.imwrite').choices([...SCALES]))
     .action(async (image, o) => filter(image, o, print));
+
+  registerVisualize(program, print);
 
   return program;
 }
