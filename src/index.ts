@@ -43,6 +43,8 @@ export * as utils from './data/utils.js';
 export { ImageDataGenerator, FlowIterator, type ImageDataGeneratorOptions, type FlowOptions, type TransformParams } from './data/augment/index.js';
 export * as applications from './applications/index.js';
 export * as vision from './vision/index.js';
+export * as viz from './viz/index.js';
+export { startDashboard } from './dashboard/server.js';
 
 export { loadModel, loadWeights, saveWeights, loadWeightsFromUrl, SAVE_FORMATS, type LoadOptions, type SaveOptions, type SaveFormat } from './io/model_io.js';
 export type { TfjsArtifacts } from './io/tfjs/tfjs_io.js';

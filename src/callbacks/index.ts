@@ -15,6 +15,7 @@ export { EarlyStopping, type EarlyStoppingArgs, TerminateOnNaN };
 export { ModelCheckpoint, type ModelCheckpointArgs, CSVLogger, type CSVLoggerArgs, ReduceLROnPlateau, type ReduceLROnPlateauArgs };
 export { LearningRateScheduler, type LearningRateSchedulerArgs, type Schedule, LambdaCallback, type LambdaCallbackArgs };
 export { MonitorCallback, type MonitorMode } from './monitor.js';
+export { LiveLogger, type LiveLoggerArgs } from './live_logger.js';
 
 export const earlyStopping = (a: EarlyStoppingArgs = {}) => new EarlyStopping(a);
 export const terminateOnNaN = () => new TerminateOnNaN();

@@ -19,6 +19,7 @@ import { ensureWritableDir } from '../io/writable_dir.js';
 import { BackupAndRestore, readBackupMetadata } from '../callbacks/backup_and_restore.js';
 import { rm } from 'node:fs/promises';
 import type { Tensor } from '../tensor/tensor.js';
+import { trainLiveLogger } from './train_logdir.js';
 import { type SignalGuard, TrainingInterrupted, checkResumeOptions, exitCodeFor, interruptOnSignals, resumeCommand } from './train_session.js';
 
 export type Print = (line: string) => void;
@@ -43,6 +44,8 @@ export interface TrainOptions {
   maxSamples?: number;
   /** The process's argv, to print the resume command. */
   argv?: readonly string[];
+  /** A run directory LiveLogger records the run in, for `convkit dashboard`. */
+  logdir?: string;
 }
 
 const shapeText = (s: readonly number[]) => s.join('x');
@@ -90,6 +93,7 @@ export async function train(o: TrainOptions, print: Print): Promise<{ testLoss: 
   const out = resolve(o.out);
   // A read-only or full output disk is found now, not after hours of training.
   await ensureWritableDir(out, '--out');
+  if (o.logdir !== undefined) await ensureWritableDir(resolve(o.logdir), '--logdir');
   const backupDir = join(out, 'backup');
   const identity = runIdentity(o, modelName);
   const saved = await readBackupMetadata(backupDir);
@@ -128,10 +132,18 @@ async function trainGuarded(
   // The backup is removed only once the model and history are saved: a kill in between must not lose the run.
   const backup = new BackupAndRestore({ backupDir, saveFreq: o.backupFreq ?? 'epoch', deleteCheckpoint: false, verbose: 1, metadata: { command: 'train', options: identity } });
   const t0 = performance.now();
-  const fitArgs = { epochs: o.epochs, batchSize: o.batchSize, verbose: o.verbose, seed: o.seed, callbacks: [backup] };
-  const history = td.kind === 'tensors'
-    ? await model.fit(td.data.xTrain, td.data.yTrain, { ...fitArgs, validationSplit: o.validationSplit || undefined })
-    : await model.fit(td.train, { ...fitArgs, validationData: td.validation ?? undefined });
+  // --logdir: the live record for `convkit dashboard`, given the validation samples fit() holds out.
+  const logger = o.logdir !== undefined ? await trainLiveLogger(o.logdir, o.dataset, o.validationSplit, td, identity) : null;
+  const fitArgs = { epochs: o.epochs, batchSize: o.batchSize, verbose: o.verbose, seed: o.seed, callbacks: logger ? [backup, logger] : [backup] };
+  let history;
+  try {
+    history = td.kind === 'tensors'
+      ? await model.fit(td.data.xTrain, td.data.yTrain, { ...fitArgs, validationSplit: o.validationSplit || undefined })
+      : await model.fit(td.train, { ...fitArgs, validationData: td.validation ?? undefined });
+  } catch (err) {
+    await logger?.close('failed', err);
+    throw err;
+  }
   if (history.interrupted) {
     const at = backup.lastSaved;
     const signal = guard.signal ?? 'SIGINT';
@@ -227,7 +239,7 @@ export const SUMMARY_APPLICATIONS: Readonly<Record<string, () => Model>> = {
 };
 
 /** 'ResNet50V2', 'resnet50_v2' and 'resnet-50-v2' all name resnet50v2. */
-function applicationKey(name: string): string {
+export function applicationKey(name: string): string {
   return name.toLowerCase().replace(/[-_]/g, '');
 }
 
@@ -239,12 +251,17 @@ export async function predictImageFiles(path: string, images: string[], top: num
   else for (const r of results) print(formatDecoded(r));
 }
 
+/** A saved model (path or URL), or a built-in architecture or Keras application by name. */
+export async function openModelOrArchitecture(target: string): Promise<Model> {
+  if (existsSync(target) || /^(https?|file):/i.test(target)) return openModel(target);
+  if (SEED_ARCHITECTURES[target.toLowerCase()]) return buildArchitecture(target.toLowerCase());
+  const key = applicationKey(target);
+  if (Object.hasOwn(SUMMARY_APPLICATIONS, key)) return SUMMARY_APPLICATIONS[key]();
+  throw new ValueError(`${target} is neither a model file nor a known architecture (${[...Object.keys(SEED_ARCHITECTURES), ...Object.keys(SUMMARY_APPLICATIONS)].join(', ')})`);
+}
+
 export async function summary(target: string, json: boolean, print: Print): Promise<void> {
-  let model: Model;
-  if (existsSync(target)) model = await openModel(target);
-  else if (SEED_ARCHITECTURES[target.toLowerCase()]) model = buildArchitecture(target);
-  else if (Object.hasOwn(SUMMARY_APPLICATIONS, applicationKey(target))) model = SUMMARY_APPLICATIONS[applicationKey(target)]();
-  else throw new ValueError(`${target} is neither a model file nor a known architecture (${[...Object.keys(SEED_ARCHITECTURES), ...Object.keys(SUMMARY_APPLICATIONS)].join(', ')})`);
+  const model = await openModelOrArchitecture(target);
   const info = model.summary({ printFn: json ? null : print });
   if (json) {
     print(JSON.stringify({

@@ -44,7 +44,7 @@ export function isNamedDataset(d: string): d is CliDatasetName {
 
 export type TrainingData =
   | { kind: 'tensors'; data: Prepared; what: string; test: string }
-  | { kind: 'source'; train: BatchSource; validation: BatchSource | null; classes: number; trainCount: number; testCount: number; what: string; test: string };
+  | { kind: 'source'; train: BatchSource; validation: BatchSource | null; classes: number; classNames?: readonly string[] | null; trainCount: number; testCount: number; what: string; test: string };
 
 /** Downloads (or reads from the cache) a named dataset, scaled to [0, 1] with a channel axis. */
 export async function loadNamedDataset(name: CliDatasetName): Promise<TrainingData> {
@@ -87,13 +87,13 @@ export async function loadDirectoryDataset(
   if (o.validationSplit > 0) {
     const [train, validation] = await imageDatasetFromDirectory(dir, { ...common, validationSplit: o.validationSplit, subset: 'both' });
     return {
-      kind: 'source', train: scaled(train), validation: scaled(validation), classes: train.classNames?.length ?? 0,
+      kind: 'source', train: scaled(train), validation: scaled(validation), classes: train.classNames?.length ?? 0, classNames: train.classNames,
       trainCount: train.filePaths.length, testCount: validation.filePaths.length, what: `images from ${dir}`, test: 'validation images',
     };
   }
   const train = await imageDatasetFromDirectory(dir, common);
   return {
-    kind: 'source', train: scaled(train), validation: null, classes: train.classNames?.length ?? 0,
+    kind: 'source', train: scaled(train), validation: null, classes: train.classNames?.length ?? 0, classNames: train.classNames,
     trainCount: train.filePaths.length, testCount: train.filePaths.length, what: `images from ${dir}`, test: 'training images (no --validation-split)',
   };
 }

@@ -4,27 +4,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConvkitError, ValueError } from '../errors.js';
 import { SEED_ARCHITECTURES } from '../applications/seed_models.js';
 import * as commands from './commands.js';
+import { int, num } from './options.js';
 import { TrainingInterrupted } from './train_session.js';
 import { PREPROCESS_CHOICES } from './predict_images.js';
 import { filter, NAMED_KERNELS, NDIMAGE_MODES, SCALES } from './filter.js';
 import { SAVE_FORMATS } from '../io/model_io.js';
 import { registerVisualize } from './visualize.js';
-
-function int(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
-
-function num(name: string, lo: number, hi: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < lo || n > hi) throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
+import { registerDashboard } from './dashboard.js';
 
 function collectInts(v: string, prev: number[]): number[] {
   const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -53,10 +39,12 @@ export function buildProgram(print: (s: string) => void, argv: readonly string[]
     .option('--backup-freq <n|epoch>', 'write the resumable backup after every epoch (default) or every n batches', (v: string) => (v === 'epoch' ? v : int('--backup-freq', 1)(v)), 'epoch')
     .option('--max-samples <n>', 'train on the first n training samples only', int('--max-samples', 1))
     .option('--quiet', 'no progress bar')
+    .option('--logdir <dir>', 'record the run live in this run directory (e.g. runs/lenet-1) for `convkit dashboard --logdir runs`')
     .action(async (o) => {
       await commands.train({
         model: o.model, dataset: o.dataset, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, out: o.out, validationSplit: o.validationSplit,
         learningRate: o.learningRate, verbose: o.quiet ? 0 : 1, resume: Boolean(o.resume), backupFreq: o.backupFreq, maxSamples: o.maxSamples, argv,
+        logdir: o.logdir,
       }, print);
     });
 
@@ -118,6 +106,7 @@ export function buildProgram(print: (s: string) => void, argv: readonly string[]
     .action(async (image, o) => filter(image, o, print));
 
   registerVisualize(program, print);
+  registerDashboard(program, print);
 
   return program;
 }

@@ -7,34 +7,17 @@
  * and the pixel count declared in the header before any pixel is decoded: a small PNG that declares
  * 20000×20000 pixels is refused after reading its header, not after allocating 400 MB.
  */
+import { loadSharp } from './sharp_loader.js';
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Metadata, Sharp } from 'sharp';
 
-import { ConvkitError, FormatError, ShapeError, ValueError, unknownName } from '../errors.js';
+import { FormatError, ShapeError, ValueError, unknownName } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor, type TensorLike } from '../ops/creation.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
 
 export type ColorMode = 'rgb' | 'grayscale' | 'rgba';
-
-type SharpLib = typeof import('sharp');
-let sharpLib: Promise<SharpLib> | null = null;
-
-/**
- * sharp is loaded on first use, not at import: a platform without its prebuilt libvips can still use
- * the rest of convkit, and gets this error only when it touches image files.
- */
-function loadSharp(): Promise<SharpLib> {
-  sharpLib ??= import('sharp').then(
-    (m) => ((m as unknown as { default?: SharpLib }).default ?? m) as SharpLib,
-    (e: unknown) => {
-      sharpLib = null;
-      throw new ConvkitError(`Reading and writing images needs the sharp package, which failed to load: ${(e as Error)?.message?.split('\n')[0]} (see https://sharp.pixelplumbing.com/install)`);
-    },
-  );
-  return sharpLib;
-}
 
 /** An 8-bit image: `data[(y * width + x) * channels + c]`. */
 export interface Image {
@@ -113,7 +96,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: LoadImg
   if (!(interpolation in KERNELS)) throw unknownName('interpolation', interpolation, INTERPOLATIONS);
   const maxPixels = checkLimit(opts.maxPixels, DEFAULT_MAX_PIXELS, 'maxPixels');
 
-  const sharp = await loadSharp();
+  const sharp = await loadSharp('Reading and writing images');
   // The header alone: metadata() decodes no pixels, so sharp's own limit is lifted here to report the size.
   let meta: Metadata;
   try {
@@ -158,7 +141,7 @@ function decodeError(bytes: Uint8Array, name: string, e: unknown): FormatError |
 /** Resizes to [height, width]; with `keepAspectRatio`, first crops the centre as Keras's load_img does. */
 export async function resizeImage(img: Image, [h, w]: readonly [number, number], interpolation: Interpolation = 'bilinear', keepAspectRatio = false): Promise<Image> {
   if (!(interpolation in KERNELS)) throw unknownName('interpolation', interpolation, INTERPOLATIONS);
-  const sharp = await loadSharp();
+  const sharp = await loadSharp('Reading and writing images');
   let s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });
   if (keepAspectRatio) {
     const cropH = Math.min(img.height, Math.floor((img.width * h) / w));
@@ -272,7 +255,7 @@ export async function encodeImage(img: Image, format: ImageFormat, quality?: num
     for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) rgb.set(img.data.subarray(i, i + 3), j);
     src = { ...img, data: rgb, channels: 3 };
   }
-  const sharp = await loadSharp();
+  const sharp = await loadSharp('Reading and writing images');
   let s = sharp(src.data, { raw: { width: src.width, height: src.height, channels: src.channels } });
   if (src.channels === 1) s = s.toColourspace('b-w');
   if (format === 'png') s = s.png();

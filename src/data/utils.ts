@@ -222,3 +222,4 @@ export function normalizePerChannel(xTrain: Tensor, xTest?: Tensor): { xTrain: T
 // image_dataset_from_directory); the same functions as convkit's `image` namespace.
 export { loadImg, imgToArray, arrayToImg, saveImg } from './image.js';
 export { imageDatasetFromDirectory } from './image_dataset.js';
+export { plotModel } from '../viz/plot_model.js';

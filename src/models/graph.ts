@@ -15,12 +15,8 @@ export interface Graph {
   layers: Layer[];
 }
 
-export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], modelName: string): Graph {
-  for (const t of inputs) {
-    if (!(t.node.layer instanceof InputLayer)) {
-      throw new ValueError(`Model "${modelName}": every input must come from Input(), but ${t.name} was produced by layer "${t.node.layer.name}"`);
-    }
-  }
+/** The calls the outputs depend on, each after the calls it reads (inputs' nodes first). */
+export function executionOrder(outputs: readonly SymbolicTensor[], modelName: string): GraphNode[] {
   const order: GraphNode[] = [];
   const state = new Map<GraphNode, 'visiting' | 'done'>();
   const visit = (node: GraphNode): void => {
@@ -33,6 +29,16 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
     order.push(node);
   };
   for (const t of outputs) visit(t.node);
+  return order;
+}
+
+export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], modelName: string): Graph {
+  for (const t of inputs) {
+    if (!(t.node.layer instanceof InputLayer)) {
+      throw new ValueError(`Model "${modelName}": every input must come from Input(), but ${t.name} was produced by layer "${t.node.layer.name}"`);
+    }
+  }
+  const order = executionOrder(outputs, modelName);
   const inputNodes = new Set(inputs.map((t) => t.node));
   for (const node of order) {
     if (node.layer instanceof InputLayer && !inputNodes.has(node)) {
