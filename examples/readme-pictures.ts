@@ -9,14 +9,24 @@
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { run } from '../src/cli/main.js';
 import { startDashboard } from '../src/dashboard/server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const out = join(root, 'docs', 'pictures');
-const work = join(out, '.work');
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The README's pictures, and what `npm run pictures` trains to make them. */
+export const README_PICTURES = {
+  out: join(root, 'docs', 'pictures'),
+  epochs: 6,
+  maxSamples: 6000,
+};
+
+/** The files main() writes (dashboard.png only where chromium is installed). */
+export const PICTURE_FILES = [
+  'samples.png', 'feature-maps.png', 'feature-maps-pooled.png', 'filters.png', 'curves.png', 'graph.svg', 'erf.png', 'saliency.png', 'confusion.png', 'dashboard.png',
+] as const;
 
 async function convkit(...args: string[]): Promise<void> {
   console.log(`$ convkit ${args.join(' ')}`);
@@ -24,7 +34,7 @@ async function convkit(...args: string[]): Promise<void> {
   if (code !== 0) throw new Error(`convkit ${args[0]} ${args[1] ?? ''} failed with exit code ${code}`);
 }
 
-async function dashboardScreenshot(logdir: string, file: string): Promise<void> {
+async function dashboardScreenshot(logdir: string, file: string, work: string): Promise<void> {
   if (!existsSync(CHROMIUM)) {
     console.log(`(skipping the dashboard screenshot: ${CHROMIUM} is not installed; apt-get install chromium)`);
     return;
@@ -54,14 +64,16 @@ async function dashboardScreenshot(logdir: string, file: string): Promise<void> 
   }
 }
 
-async function main(): Promise<void> {
+export async function main({ out, epochs, maxSamples } = README_PICTURES): Promise<void> {
+  const work = join(out, '.work');
+  const cwd = process.cwd();
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const model = join(work, 'out', 'model.convkit');
   const logdir = join(work, 'runs');
   const p = (name: string) => join(out, name);
 
-  await convkit('train', '--epochs', '6', '--max-samples', '6000', '--out', join(work, 'out'), '--logdir', join(logdir, 'lenet5'), '--quiet');
+  await convkit('train', '--epochs', String(epochs), '--max-samples', String(maxSamples), '--out', join(work, 'out'), '--logdir', join(logdir, 'lenet5'), '--quiet');
   await convkit('visualize', 'samples', '--rows', '3', '--cols', '8', '--out', p('samples.png'));
   await convkit('visualize', 'feature-maps', model, '--layer', 'conv2d', '--index', '0', '--out', p('feature-maps.png'));
   await convkit('visualize', 'feature-maps', model, '--layer', 'max_pooling2d_1', '--index', '0', '--out', p('feature-maps-pooled.png'));
@@ -75,8 +87,12 @@ async function main(): Promise<void> {
   await convkit('visualize', 'confusion', model, '--out', p('confusion.png'));
   // The page shows the log directory as given: a relative one, as a user would type it.
   process.chdir(work);
-  await dashboardScreenshot('runs', p('dashboard.png'));
+  try {
+    await dashboardScreenshot('runs', p('dashboard.png'), work);
+  } finally {
+    process.chdir(cwd);
+  }
   rmSync(work, { recursive: true, force: true });
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
