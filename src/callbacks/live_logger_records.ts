@@ -3,6 +3,8 @@
  * convolution's kernel, the validation confusion matrix and the model description. Pure functions
  * of the model and data (no files), in the shapes src/dashboard/logdir_format.ts documents.
  */
+import { argmaxRow } from '../metrics/argmax.js';
+import { flatLayers } from '../layers/layer_tree.js';
 import { ValueError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
 import type { Model } from '../models/model.js';
@@ -40,14 +42,8 @@ export function classIndices(y: Tensor): Int32Array {
     return out;
   }
   const c = y.size / n;
-  for (let i = 0; i < n; i++) out[i] = argMaxRow(v, i * c, c);
+  for (let i = 0; i < n; i++) out[i] = argmaxRow(v, i * c, c);
   return out;
-}
-
-function argMaxRow(v: ArrayLike<number>, start: number, len: number): number {
-  let best = 0;
-  for (let k = 1; k < len; k++) if (v[start + k] > v[start + best]) best = k;
-  return best;
 }
 
 /** Values scaled to bytes: min..max → 0..255 (all 0 when the values are constant). */
@@ -114,11 +110,6 @@ export function snapshotLayers(model: Model, sample: Tensor, maxChannels: number
   return layers;
 }
 
-/** Layers of the model, nested models' layers in place of the nested model. */
-function flatLayers(model: Layer): Layer[] {
-  return model.subLayers().flatMap((l) => (l.subLayers().length > 0 ? flatLayers(l) : [l]));
-}
-
 /** The first layer with a 4-D `kernel` (Conv2D, DepthwiseConv2D, Conv2DTranspose…), or null. */
 export function firstConvolution(model: Model): { layer: Layer; kernel: Tensor } | null {
   for (const layer of flatLayers(model)) {
@@ -173,7 +164,7 @@ export async function confusionMatrix(
     for (let i = 0; i < truth.length; i++) {
       const t = truth[i];
       if (t < 0 || t >= classes) continue;
-      const p = sigmoid ? (pred.values[i] > 0.5 ? 1 : 0) : argMaxRow(pred.values, i * classes, classes);
+      const p = sigmoid ? (pred.values[i] > 0.5 ? 1 : 0) : argmaxRow(pred.values, i * classes, classes);
       matrix[t][p] += 1;
     }
   }

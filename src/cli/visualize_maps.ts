@@ -2,6 +2,7 @@
  * `convkit visualize` sub-commands: feature-maps, filters, samples. Each writes one PNG or SVG (chosen by
  * the --out extension, checked before any work) and prints one line saying what it wrote.
  */
+import { flatLayers } from '../layers/layer_tree.js';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ValueError } from '../errors.js';
@@ -20,16 +21,6 @@ import { CLI_DATASETS, isNamedDataset, loadNamedDataset } from './data.js';
 import { type ModelInput, loadModelInput } from './model_input.js';
 import type { Print } from './visualize.js';
 import { checkPictureOut, int } from './options.js';
-
-/** Every layer of a model, nested models' layers included (after the nested model), in model order. */
-export function allLayers(model: Model): Layer[] {
-  const out: Layer[] = [];
-  for (const l of model.layers) {
-    out.push(l);
-    if (l instanceof Model) out.push(...allLayers(l));
-  }
-  return out;
-}
 
 function hasKernel(l: Layer): boolean {
   try {
@@ -96,7 +87,7 @@ export interface FilterArgs {
 
 /** The layer `filters` draws: --layer, or the first layer with a convolution kernel. */
 function kernelLayer(model: Model, name: string | undefined): Layer {
-  const layers = allLayers(model);
+  const layers = flatLayers(model);
   const withKernels = layers.filter(hasKernel).map((l) => l.name);
   if (name === undefined) {
     const first = layers.find(hasKernel);

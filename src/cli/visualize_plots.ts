@@ -2,6 +2,7 @@
  * `convkit visualize` sub-commands: curves, graph, confusion. Each writes one PNG or SVG (chosen by
  * the --out extension, checked before any work) and prints what it wrote.
  */
+import { argmaxRow } from '../metrics/argmax.js';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
@@ -77,12 +78,7 @@ function argmaxRows(probs: Tensor): number[] {
   const [n, k] = probs.shape;
   if (probs.shape.length !== 2) throw new ValueError(`confusion: the model's output has shape (${probs.shape.join(', ')}); a classifier's is (batch, classes)`);
   const out: number[] = [];
-  const v = probs.values;
-  for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (v[r * k + c] > v[r * k + best]) best = c;
-    out.push(best);
-  }
+  for (let r = 0; r < n; r++) out.push(argmaxRow(probs.values, r * k, k));
   return out;
 }
 

@@ -3,6 +3,7 @@
  * epoch weighted by sample count. 'accuracy' resolves to the sparse/categorical/binary form from
  * the loss or the shapes, as Keras does.
  */
+import { argmaxRow } from './argmax.js';
 import { unknownName } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Loss } from '../losses/index.js';
@@ -44,12 +45,6 @@ export abstract class Metric {
 function rowsOf(yPred: Tensor): { n: number; c: number } {
   const c = yPred.rank > 1 ? yPred.shape[yPred.rank - 1] : 1;
   return { n: yPred.size / c, c };
-}
-
-function argmaxRow(p: ArrayLike<number>, off: number, c: number): number {
-  let best = 0;
-  for (let j = 1; j < c; j++) if (p[off + j] > p[off + best]) best = j;
-  return best;
 }
 
 /** Rank of the true class among the predictions of a row (0 = top). */

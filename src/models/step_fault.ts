@@ -4,6 +4,7 @@
  * values began is named. Finding that layer costs nothing on good steps: only a failed step
  * re-runs the forward pass with a probe on every layer's output.
  */
+import { flatLayers } from '../layers/layer_tree.js';
 import { Layer, withOutputProbe } from '../layers/layer.js';
 import type { Random, RandomState } from '../tensor/random.js';
 import type { Tensor, Variable } from '../tensor/tensor.js';
@@ -27,19 +28,6 @@ export function allFinite(v: ArrayLike<number>): boolean {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i] * 0;
   return s === 0;
-}
-
-/** Every layer of the model, nested models' layers included, in call order. */
-function flatLayers(model: Layer): Layer[] {
-  const out: Layer[] = [];
-  const visit = (l: Layer) => {
-    for (const sub of l.subLayers()) {
-      out.push(sub);
-      visit(sub);
-    }
-  };
-  visit(model);
-  return out;
 }
 
 /** The layer that owns `v` directly (not through nesting). */
