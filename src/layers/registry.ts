@@ -8,9 +8,11 @@ import type { Layer } from './layer.js';
 type LayerCtor = new (args: never) => Layer;
 
 const classes = new Map<string, LayerCtor>();
+const builtins = new Set<LayerCtor>();
 
 export function registerLayer(className: string, ctor: LayerCtor): void {
   classes.set(className, ctor);
+  builtins.add(ctor);
 }
 
 export function layerClass(className: string, custom: Record<string, LayerCtor> = {}): LayerCtor {
@@ -35,4 +37,13 @@ export function configToArgs(config: Record<string, unknown>): Record<string, un
     out[snakeToCamel(k)] = v;
   }
   return out;
+}
+
+/**
+ * Whether `layer` is an instance of one of convkit's own layer classes (not a user subclass): those
+ * never keep a reference to a tensor they read or return, so the inference executor may reuse the
+ * storage of values they alone read.
+ */
+export function isBuiltinLayer(layer: Layer): boolean {
+  return builtins.has(layer.constructor as LayerCtor);
 }

@@ -4,6 +4,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Layer } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import type { GraphNode, SymbolicTensor } from '../layers/symbolic.js';
+import { isBuiltinLayer } from '../layers/registry.js';
+import { recycleStorage } from '../tensor/recycle.js';
 import { type GraphPlan, fusionActive, planGraph } from './inference_fusion.js';
 
 export interface Graph {
@@ -51,29 +53,47 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
 }
 
 const plans = new WeakMap<Graph, GraphPlan>();
-const releases = new WeakMap<Graph, Map<GraphPlan | null, Map<GraphNode, SymbolicTensor[]>>>();
+const releases = new WeakMap<Graph, Map<GraphPlan | null, Schedule>>();
+
+interface Schedule {
+  /** Executed node → the values it read for the last time. */
+  after: Map<GraphNode, SymbolicTensor[]>;
+  /**
+   * Values whose storage may be reused once released: produced and read only by convkit's own
+   * layers (a user's layer might keep a reference to a tensor it read or returned).
+   */
+  reusable: Set<SymbolicTensor>;
+}
 
 /**
  * After which executed node each intermediate value is read for the last time (absorbed nodes of a
  * fused chain never run; a chain reads only its first node's input). Outputs are never released.
  */
-function releaseSchedule(g: Graph, plan: GraphPlan | undefined): Map<GraphNode, SymbolicTensor[]> {
+function releaseSchedule(g: Graph, plan: GraphPlan | undefined): Schedule {
   let byPlan = releases.get(g);
   if (!byPlan) releases.set(g, byPlan = new Map());
   const cached = byPlan.get(plan ?? null);
   if (cached) return cached;
   const last = new Map<SymbolicTensor, GraphNode>();
+  const readers = new Map<SymbolicTensor, GraphNode[]>();
   for (const node of g.nodes) {
     if (node.layer instanceof InputLayer || plan?.absorbed.has(node)) continue;
-    for (const t of plan?.starts.has(node) ? [node.inputs[0]] : node.inputs) last.set(t, node);
+    for (const t of plan?.starts.has(node) ? [node.inputs[0]] : node.inputs) {
+      last.set(t, node);
+      readers.set(t, [...(readers.get(t) ?? []), node]);
+    }
   }
   const outputs = new Set(g.outputs);
-  const schedule = new Map<GraphNode, SymbolicTensor[]>();
+  const schedule: Schedule = { after: new Map(), reusable: new Set() };
   for (const [t, node] of last) {
     if (outputs.has(t)) continue;
-    const list = schedule.get(node);
+    const list = schedule.after.get(node);
     if (list) list.push(t);
-    else schedule.set(node, [t]);
+    else schedule.after.set(node, [t]);
+    const producer = t.node.layer;
+    if (!(producer instanceof InputLayer) && isBuiltinLayer(producer) && (readers.get(t) ?? []).every((r) => isBuiltinLayer(r.layer))) {
+      schedule.reusable.add(t);
+    }
   }
   byPlan.set(plan ?? null, schedule);
   return schedule;
@@ -82,38 +102,72 @@ function releaseSchedule(g: Graph, plan: GraphPlan | undefined): Map<GraphNode, 
 /**
  * Run the graph on concrete tensors (in inference, conv → BN → activation chains run fused). Each
  * intermediate value leaves the table after its last reader ran, so the garbage collector can reclaim
- * it during the pass rather than after it (peak memory is the live set, not every activation).
+ * it during the pass rather than after it (peak memory is the live set, not every activation). In
+ * inference, storage that no live value shares any more is handed back for reuse (tensor/recycle.ts).
  */
 export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[] {
-  const values = new Map<SymbolicTensor, Tensor>();
-  g.inputs.forEach((t, i) => values.set(t, inputs[i]));
+  const values = new Values();
+  g.inputs.forEach((t, i) => values.set(t, inputs[i], true));
   let plan: GraphPlan | undefined;
   if (fusionActive(training)) {
     plan = plans.get(g);
     if (!plan) plans.set(g, plan = planGraph(g.nodes, g.outputs));
   }
   const schedule = releaseSchedule(g, plan);
+  // Recycling is tied to inference like fusion: with gradients recorded, the tape keeps inputs alive.
+  const reusable = plan ? schedule.reusable : null;
   for (const node of g.nodes) {
     if (node.layer instanceof InputLayer) continue;
     if (plan) {
       if (plan.absorbed.has(node)) continue;
       const start = plan.starts.get(node);
       if (start) {
-        const x = values.get(node.inputs[0]) as Tensor;
+        const x = values.get(node.inputs[0]);
         values.set(start.result, start.chain.conv.applyFolded(x, start.chain.bn, start.chain.activation, start.chain.pad));
-        release(values, schedule.get(node));
+        values.release(schedule.after.get(node), reusable);
         continue;
       }
     }
-    const args = node.inputs.map((t) => values.get(t) as Tensor);
+    const args = node.inputs.map((t) => values.get(t));
     const out = node.layer.apply(node.inputsAsList ? args : args[0], { training: node.training ?? training }) as Tensor | Tensor[];
     const outs = Array.isArray(out) ? out : [out];
     node.outputs.forEach((t, i) => values.set(t, outs[i]));
-    release(values, schedule.get(node));
+    values.release(schedule.after.get(node), reusable);
   }
-  return g.outputs.map((t) => values.get(t) as Tensor);
+  return g.outputs.map((t) => values.get(t));
 }
 
-function release(values: Map<SymbolicTensor, Tensor>, done: SymbolicTensor[] | undefined): void {
-  if (done) for (const t of done) values.delete(t);
+/** The live values of one pass, with how many of them share each storage buffer. */
+class Values {
+  private readonly byTensor = new Map<SymbolicTensor, Tensor>();
+  private readonly holders = new Map<ArrayBufferLike, number>();
+
+  get(t: SymbolicTensor): Tensor {
+    return this.byTensor.get(t) as Tensor;
+  }
+
+  /** `pinned`: the caller's storage (a model input), never reused even when a value shares it. */
+  set(t: SymbolicTensor, v: Tensor, pinned = false): void {
+    this.byTensor.set(t, v);
+    const buf = v.values.buffer;
+    this.holders.set(buf, (this.holders.get(buf) ?? 0) + (pinned ? 2 : 1));
+  }
+
+  /** Drops `done`; storage of a `reusable` value that no live value shares goes back to the pool. */
+  release(done: SymbolicTensor[] | undefined, reusable: Set<SymbolicTensor> | null): void {
+    if (!done) return;
+    for (const t of done) {
+      const v = this.byTensor.get(t);
+      if (!v) continue;
+      this.byTensor.delete(t);
+      const buf = v.values.buffer;
+      const left = (this.holders.get(buf) ?? 1) - 1;
+      if (left > 0) {
+        this.holders.set(buf, left);
+        continue;
+      }
+      this.holders.delete(buf);
+      if (reusable?.has(t)) recycleStorage(v);
+    }
+  }
 }

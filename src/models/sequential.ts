@@ -8,6 +8,8 @@ import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type CallContext, Layer } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
+import { isBuiltinLayer } from '../layers/registry.js';
+import { recycleStorage } from '../tensor/recycle.js';
 import { formatShapeTuple, type SymShape, SymbolicTensor } from '../layers/symbolic.js';
 import { Model } from './model.js';
 
@@ -122,15 +124,24 @@ export class Sequential extends Model {
     let out = x as Tensor;
     if (fusionActive(ctx.training)) {
       // Inference: conv → BN (→ activation) runs as one folded convolution.
+      // Each intermediate is read only by the next step, so its storage is reused right after
+      // (tensor/recycle.ts) when both layers are convkit's own and it shares nothing live.
+      const input = x as Tensor;
       const plan = planStack(this.stack);
+      let producer: Layer | null = null;
       for (let i = 0; i < this.stack.length; i++) {
         const chain = plan[i];
+        const layer = chain ? chain.conv : this.stack[i];
+        const prev = out;
         if (chain) {
           out = chain.conv.applyFolded(out, chain.bn, chain.activation, chain.pad);
           i += chain.length - 1;
         } else {
-          out = this.stack[i].apply(out, ctx);
+          out = layer.apply(out, ctx);
         }
+        const shared = prev.values.buffer === out.values.buffer || prev.values.buffer === input.values.buffer;
+        if (producer && !shared && isBuiltinLayer(producer) && isBuiltinLayer(layer)) recycleStorage(prev);
+        producer = layer;
       }
       return out;
     }

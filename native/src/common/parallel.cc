@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -12,6 +13,23 @@ namespace convkit {
 namespace {
 
 thread_local bool tls_in_region = false;
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// How long an idle worker waits for the next kernel before sleeping (CONVKIT_SPIN_US, default 1 ms).
+std::chrono::microseconds SpinTime() {
+  if (const char* env = std::getenv("CONVKIT_SPIN_US")) {
+    const long us = std::atol(env);
+    if (us >= 0) return std::chrono::microseconds(std::min(us, 100000L));
+  }
+  return std::chrono::microseconds(1000);
+}
 
 int DefaultThreads() {
   if (const char* env = std::getenv("CONVKIT_NUM_THREADS")) {
@@ -95,11 +113,17 @@ class Pool {
   void Loop(uint64_t seen) {
     tls_in_region = true;
     for (;;) {
-      // Spin a little before sleeping: kernels arrive back to back during training.
+      // Spin before sleeping: kernels arrive back to back, separated by the JavaScript between
+      // layers (tens of microseconds), and waking a sleeping worker costs about as much again on
+      // a virtual machine, every layer. So the spin is timed, not counted (OpenMP runtimes spin
+      // similarly by default).
       uint64_t g = seen;
-      for (int spin = 0; spin < 20000; spin++) {
+      const auto spin_until = std::chrono::steady_clock::now() + spin_time_;
+      for (int spin = 0;; spin++) {
         g = generation_.load(std::memory_order_acquire);
         if (g != seen) break;
+        CpuRelax();
+        if ((spin & 63) == 63 && std::chrono::steady_clock::now() >= spin_until) break;
       }
       if (g == seen) {
         std::unique_lock<std::mutex> lk(mutex_);
@@ -129,6 +153,7 @@ class Pool {
 
   int size_ = 1;
   bool stop_ = false;
+  const std::chrono::microseconds spin_time_ = SpinTime();
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::mutex run_mutex_;

@@ -68,64 +68,48 @@ CONVKIT_DW_TARGET inline void DotTapsAll(const float* a, const int64_t* ao, cons
   DotTaps<simd::ScalarT, 1>(a, ao, b, bo, nt, out, c, C, e);
 }
 
-// 3×3 undilated filters (MobileNet's): the 9 taps of a block of U vectors stay in registers across
-// a run of `count` interior pixels of one output row, and P pixels are accumulated at once so the
-// FMA chains overlap. rows[kh] points at input column iw0 of the run's first pixel, channel c.
-template <class T, int U>
+// 3×3 undilated filters (MobileNet's): one channel vector at a time, its 9 filter taps held in
+// registers across a run of `count` interior pixels of one output row. The loop is kept simple on
+// purpose (three row pointers and an output pointer, advanced per pixel): consecutive pixels' FMA
+// chains are independent, so the out-of-order core overlaps them, whereas unrolled pixel blocks
+// ran out of general registers and spilled their addresses (3-4× slower on 7×7×960 and 56×56×144).
+// rows[kh] points at input column iw0 of the run's first pixel, channel 0.
+template <class T>
 CONVKIT_DW_TARGET inline void Run3x3(const float* const rows[3], int64_t xstep, int64_t count, const float* f,
                                      int64_t C, int64_t c, Epi e, float* y) {
   using V = typename T::V;
-  constexpr int P = 4;
-  V fr[9][U];
-  for (int t = 0; t < 9; t++)
-    for (int u = 0; u < U; u++) fr[t][u] = T::Load(f + t * C + c + u * T::W);
-  V bv[U];
-  for (int u = 0; u < U; u++) bv[u] = e.bias ? T::Load(e.bias + c + u * T::W) : T::Zero();
+  const V f0 = T::Load(f + c), f1 = T::Load(f + C + c), f2 = T::Load(f + 2 * C + c);
+  const V f3 = T::Load(f + 3 * C + c), f4 = T::Load(f + 4 * C + c), f5 = T::Load(f + 5 * C + c);
+  const V f6 = T::Load(f + 6 * C + c), f7 = T::Load(f + 7 * C + c), f8 = T::Load(f + 8 * C + c);
+  const V bv = e.bias ? T::Load(e.bias + c) : T::Zero();
+  const float* a0 = rows[0] + c;
+  const float* a1 = rows[1] + c;
+  const float* a2 = rows[2] + c;
+  float* out = y + c;
   const bool smooth = e.act == Act::kSigmoid || e.act == Act::kTanh;
-  int64_t i = 0;
-  for (; i + P <= count; i += P) {
-    V acc[P][U];
-    for (int p = 0; p < P; p++)
-      for (int u = 0; u < U; u++) acc[p][u] = bv[u];
-    for (int kh = 0; kh < 3; kh++) {
-      const float* rp = rows[kh] + i * xstep + c;
-      for (int kw = 0; kw < 3; kw++)
-        for (int p = 0; p < P; p++)
-          for (int u = 0; u < U; u++)
-            acc[p][u] = T::Fma(T::Load(rp + p * xstep + kw * C + u * T::W), fr[kh * 3 + kw][u], acc[p][u]);
-    }
-    for (int p = 0; p < P; p++) {
-      float* out = y + (i + p) * C + c;
-      for (int u = 0; u < U; u++) T::Store(out + u * T::W, ClampAct<T>(e.act, acc[p][u]));
-      if (smooth)
-        for (int j = 0; j < U * T::W; j++) out[j] = ApplyAct(e.act, out[j]);
-    }
-  }
-  for (; i < count; i++) {
-    V acc[U];
-    for (int u = 0; u < U; u++) acc[u] = bv[u];
-    for (int kh = 0; kh < 3; kh++) {
-      const float* rp = rows[kh] + i * xstep + c;
-      for (int kw = 0; kw < 3; kw++)
-        for (int u = 0; u < U; u++) acc[u] = T::Fma(T::Load(rp + kw * C + u * T::W), fr[kh * 3 + kw][u], acc[u]);
-    }
-    float* out = y + i * C + c;
-    for (int u = 0; u < U; u++) T::Store(out + u * T::W, ClampAct<T>(e.act, acc[u]));
+  for (int64_t i = 0; i < count; i++, a0 += xstep, a1 += xstep, a2 += xstep, out += C) {
+    // Three partial sums (one per filter row) shorten the dependent chain from 9 FMAs to 3 + 2 adds.
+    V a = T::Fma(T::Load(a0), f0, bv);
+    V b = T::Mul(T::Load(a1), f3);
+    V d = T::Mul(T::Load(a2), f6);
+    a = T::Fma(T::Load(a0 + C), f1, a);
+    b = T::Fma(T::Load(a1 + C), f4, b);
+    d = T::Fma(T::Load(a2 + C), f7, d);
+    a = T::Fma(T::Load(a0 + 2 * C), f2, a);
+    b = T::Fma(T::Load(a1 + 2 * C), f5, b);
+    d = T::Fma(T::Load(a2 + 2 * C), f8, d);
+    T::Store(out, ClampAct<T>(e.act, T::Add(T::Add(a, b), d)));
     if (smooth)
-      for (int j = 0; j < U * T::W; j++) out[j] = ApplyAct(e.act, out[j]);
+      for (int j = 0; j < T::W; j++) out[j] = ApplyAct(e.act, out[j]);
   }
 }
 
-// Channels [0, returned) of a run of interior pixels, in register blocks (two vectors where the
-// register file holds 18 filter vectors plus the accumulators, i.e. AVX-512).
+// Channels [0, returned) of a run of interior pixels, one vector at a time.
 template <class T>
 CONVKIT_DW_TARGET inline int64_t Run3x3Channels(const float* const rows[3], int64_t xstep, int64_t count,
                                                 const float* f, int64_t C, Epi e, float* y) {
   int64_t c = 0;
-  if (T::W >= 16) {
-    for (; c + 2 * T::W <= C; c += 2 * T::W) Run3x3<T, 2>(rows, xstep, count, f, C, c, e, y);
-  }
-  for (; c + T::W <= C; c += T::W) Run3x3<T, 1>(rows, xstep, count, f, C, c, e, y);
+  for (; c + T::W <= C; c += T::W) Run3x3<T>(rows, xstep, count, f, C, c, e, y);
   return c;
 }
 

@@ -100,6 +100,15 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
     return;
   }
   const Variant v = PickVariant(m, n, k);
+  if (!trans_b && m <= gemm::kDirectBMaxM && n > v.nq && n % v.nq != 0) {
+    // B could be read in place but for a ragged last vector (a 1000-class Dense layer): run the
+    // whole vectors in place and only the last few columns packed, rather than pack all of B.
+    const int64_t whole = n / v.nq * v.nq;
+    Sgemm(trans_a, false, m, whole, k, alpha, a, lda, b, ldb, beta, c, ldc, epi);
+    const GemmEpilogue tail{epi.bias ? epi.bias + whole : nullptr, epi.act};
+    Sgemm(trans_a, false, m, n - whole, k, alpha, a, lda, b + whole, ldb, beta, c + whole, ldc, tail);
+    return;
+  }
   const Problem p{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi.bias, epi.act};
 
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);

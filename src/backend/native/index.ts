@@ -15,12 +15,14 @@ import { convKernels } from './conv.js';
 import { depthwiseKernels } from './depthwise.js';
 import { poolKernels } from './pool.js';
 import { optimizerKernels } from './optimizer.js';
+import { setAlignmentProbe } from './alloc.js';
 
 export type NativeBackend = Partial<Backend> & { name: 'native'; addon: NativeAddon };
 
 export function createNativeBackend(): NativeBackend {
   const { addon, error } = loadAddon();
   if (!addon) throw new Error(`convkit: the native backend is not available (${error})`);
+  if (typeof addon.alignmentOffset === 'function') setAlignmentProbe(addon.alignmentOffset as (b: ArrayBuffer) => number);
   return {
     name: 'native',
     addon,

@@ -94,6 +94,9 @@ const FIXED: Case[] = [
   { m: 32, k: 400, n: 120, epi: 'bias+relu' }, { m: 128, k: 84, n: 10, epi: 'bias' },
   { m: 400, k: 32, n: 120, ta: true }, { m: 32, k: 120, n: 400, tb: true },
   { m: 17, k: 1030, n: 84, epi: 'bias+tanh' },
+  // small m with a ragged n: whole vectors read B in place, the last columns run packed
+  // (a 1000-class classifier at batch 1; transposed A; bias and activation on both parts).
+  { m: 1, k: 1280, n: 1000, epi: 'bias' }, { m: 3, k: 40, n: 50, ta: true, epi: 'bias+relu6' },
   // 1×1 conv.
   { m: 4 * 14 * 14, k: 16, n: 96, epi: 'bias+relu' }, { m: 2 * 7 * 7, k: 160, n: 33 },
   // MobileNetV2 1×1 convs: short k read in place with the epilogue fused into the register tile

@@ -43,4 +43,22 @@ describe('native thread pool', () => {
       assert.ok(err < 1e-3, `max difference ${err}`);
     }
   });
+
+  it('CONVKIT_SPIN_US: workers that sleep at once (0) or spin long still run every task', () => {
+    const { path } = loadAddon();
+    assert.ok(path, 'addon loaded');
+    const script = `const a = require(${JSON.stringify(path)});
+      const x = new Float32Array(96 * 96).fill(1), o = new Float32Array(96 * 96);
+      let sum = 0;
+      for (let i = 0; i < 40; i++) { a.matmul(x, x, o, 1, 96, 96, 96, false, false, 1); sum += o[i] + o[96 * 96 - 1 - i]; }
+      console.log(sum);`;
+    for (const spin of ['0', '5000']) {
+      const r = spawnSync(process.execPath, ['-e', script], {
+        encoding: 'utf8', timeout: 60_000, env: { ...process.env, CONVKIT_SPIN_US: spin, CONVKIT_NUM_THREADS: '2' },
+      });
+      assert.equal(r.signal, null, `CONVKIT_SPIN_US=${spin}: the child hung`);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), String(40 * 2 * 96), `CONVKIT_SPIN_US=${spin}`);
+    }
+  });
 });

@@ -115,8 +115,6 @@ inline int64_t RoundUp(int64_t x, int64_t r) { return (x + r - 1) / r * r; }
 // Up to this k, A is read in place even with a 4 KiB-multiple row stride: the whole short k loop
 // touches few lines per row, and packing would cost as much as its FMAs (1×1 convs, 16..64 channels).
 constexpr int64_t kDirectAMaxK = 64;
-// Up to this m (7×7 and 14×14 layers at batch 1), B's rows are read in place (see RunBlocked).
-constexpr int64_t kDirectBMaxM = 256;
 
 // K provides MR, NR, NQ, KC, MC, NC, kDirectAMaxN, Tile<kDirectA, kStridedB>(kc, a, lda, b_panel, b_stride,
 // c, ldc, mr, nr, epi) for full tiles and EdgeTile<kDirectA, kStridedB>(same arguments) for ragged ones.

@@ -25,6 +25,10 @@ struct Problem {
 
 using RunFn = void (*)(const Problem&);
 
+// Up to this m (7×7 and 14×14 layers at batch 1, Dense layers at small batches), a row-major B is
+// read in place instead of packed, when its width is whole vectors (see RunBlocked).
+constexpr int64_t kDirectBMaxM = 256;
+
 // A register tile shape and the driver that uses it; the front end partitions work in whole tiles.
 struct Variant {
   RunFn run;
