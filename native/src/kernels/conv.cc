@@ -41,7 +41,7 @@ void Im2colParallel(const ConvShape& s, const float* x, int64_t p0, int64_t coun
 
 void Conv2dForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act) {
   const int64_t positions = s.n * s.oh * s.ow, kkc = s.Kkc(), oc = s.oc;
-  const GemmEpilogue epi{bias, act};
+  const GemmEpilogue epi{bias, act, positions * oc * 4};
   if (ConvSmallApplies(s)) {
     ConvSmallForward(s, x, filter, y, bias, act);
     return;

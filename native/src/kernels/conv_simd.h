@@ -20,6 +20,8 @@ struct ScalarT {
   static V Set1(float x) { return x; }
   static V Load(const float* p) { return *p; }
   static void Store(float* p, V v) { *p = v; }
+  static void Stream(float* p, V v) { *p = v; }
+  static void Fence() {}
   static V Fma(V a, V b, V c) { return a * b + c; }
   static V Add(V a, V b) { return a + b; }
   static V Mul(V a, V b) { return a * b; }
@@ -43,6 +45,9 @@ struct Avx2T {
   CONVKIT_SIMD_AVX2 static V Set1(float x) { return _mm256_set1_ps(x); }
   CONVKIT_SIMD_AVX2 static V Load(const float* p) { return _mm256_loadu_ps(p); }
   CONVKIT_SIMD_AVX2 static void Store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  // Non-temporal store (p 32-byte aligned) and the fence that orders such stores before a join.
+  CONVKIT_SIMD_AVX2 static void Stream(float* p, V v) { _mm256_stream_ps(p, v); }
+  CONVKIT_SIMD_AVX2 static void Fence() { _mm_sfence(); }
   CONVKIT_SIMD_AVX2 static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   CONVKIT_SIMD_AVX2 static V Add(V a, V b) { return _mm256_add_ps(a, b); }
   CONVKIT_SIMD_AVX2 static V Mul(V a, V b) { return _mm256_mul_ps(a, b); }
@@ -62,6 +67,9 @@ struct Avx512T {
   CONVKIT_SIMD_AVX512 static V Set1(float x) { return _mm512_set1_ps(x); }
   CONVKIT_SIMD_AVX512 static V Load(const float* p) { return _mm512_loadu_ps(p); }
   CONVKIT_SIMD_AVX512 static void Store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  // Non-temporal store (p 64-byte aligned) and the fence that orders such stores before a join.
+  CONVKIT_SIMD_AVX512 static void Stream(float* p, V v) { _mm512_stream_ps(p, v); }
+  CONVKIT_SIMD_AVX512 static void Fence() { _mm_sfence(); }
   CONVKIT_SIMD_AVX512 static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   CONVKIT_SIMD_AVX512 static V Add(V a, V b) { return _mm512_add_ps(a, b); }
   CONVKIT_SIMD_AVX512 static V Mul(V a, V b) { return _mm512_mul_ps(a, b); }

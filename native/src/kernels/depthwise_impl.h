@@ -9,6 +9,7 @@
 
 #include "kernels/conv_simd.h"
 #include "kernels/depthwise_internal.h"
+#include "kernels/nontemporal.h"
 
 #ifndef CONVKIT_DW_TARGET
 #error "define CONVKIT_DW_TARGET and CONVKIT_DW_TABLE before including kernels/depthwise_impl.h"
@@ -24,6 +25,7 @@ namespace {
 struct Epi {
   const float* bias;
   Act act;
+  bool stream = false;  // Run3x3 stores non-temporally (see ForwardRows)
 };
 
 template <class T>
@@ -98,7 +100,8 @@ CONVKIT_DW_TARGET inline void Run3x3(const float* const rows[3], int64_t xstep, 
     a = T::Fma(T::Load(a0 + 2 * C), f2, a);
     b = T::Fma(T::Load(a1 + 2 * C), f5, b);
     d = T::Fma(T::Load(a2 + 2 * C), f8, d);
-    T::Store(out, ClampAct<T>(e.act, T::Add(T::Add(a, b), d)));
+    if (e.stream) T::Stream(out, ClampAct<T>(e.act, T::Add(T::Add(a, b), d)));
+    else T::Store(out, ClampAct<T>(e.act, T::Add(T::Add(a, b), d)));
     if (smooth)
       for (int j = 0; j < T::W; j++) out[j] = ApplyAct(e.act, out[j]);
   }
@@ -119,7 +122,11 @@ template <class V>
 CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const float* f, const float* bias, Act act,
                                    float* y, int64_t r0, int64_t r1) {
   const int64_t C = s.c;
-  const Epi e{bias, act};
+  // A huge output goes out through non-temporal stores (kernels/nontemporal.h): the interior runs
+  // store whole aligned vectors when y is vector-aligned and C is whole vectors.
+  const bool stream = V::W > 1 && s.n * s.oh * s.ow * C * 4 >= kStreamMinBytes && C % V::W == 0 &&
+                      reinterpret_cast<uintptr_t>(y) % (4 * V::W) == 0;
+  const Epi e{bias, act, stream};
   std::vector<int64_t> xo(s.kh * s.kw), fo(s.kh * s.kw), xrel(s.kh * s.kw), frel(s.kh * s.kw);
   // ow with 0 <= ow·sw − pl and ow·sw − pl + (KW−1)·dw < W.
   const int64_t in_lo = std::min(s.ow, (s.pl + s.sw - 1) / s.sw);
@@ -177,6 +184,7 @@ CONVKIT_DW_TARGET void ForwardRows(const ConvShape& s, const float* x, const flo
       DotTapsAll<V>(ximg, xo.data(), f, fo.data(), nt, out, C, e);
     }
   }
+  if (stream) V::Fence();
 }
 
 // Gather form: each dx pixel sums dy·f over the windows that read it, so rows are independent.

@@ -109,7 +109,7 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
     Sgemm(trans_a, false, m, n - whole, k, alpha, a, lda, b + whole, ldb, beta, c + whole, ldc, tail);
     return;
   }
-  const Problem p{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi.bias, epi.act};
+  const Problem p{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi.bias, epi.act, std::max(m * n * 4, epi.output_bytes)};
 
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   int nt = InParallelRegion() ? 1 : NumThreads();

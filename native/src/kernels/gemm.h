@@ -11,6 +11,9 @@ namespace convkit {
 struct GemmEpilogue {
   const float* bias = nullptr;  // n values added to every row of C, or null
   Act act = Act::kLinear;
+  // Size of the whole output this C is a slice of (a conv's im2col chunks), when larger than C:
+  // decides non-temporal stores (kernels/nontemporal.h).
+  int64_t output_bytes = 0;
 };
 
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,

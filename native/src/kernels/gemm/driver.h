@@ -10,6 +10,7 @@
 
 #include "common/scratch.h"
 #include "kernels/gemm/gemm_internal.h"
+#include "kernels/nontemporal.h"
 
 #ifndef CONVKIT_GEMM_TARGET
 #error "define CONVKIT_GEMM_TARGET before including kernels/gemm/driver.h"
@@ -26,6 +27,7 @@ struct TileEpi {
   const float* bias;  // at the tile's first column; null unless this is the last k block
   Act act;            // kLinear unless this is the last k block
   bool fuse;          // finish full tiles from registers (see Tile)
+  bool stream;        // with fuse: store full tiles non-temporally (see RunBlocked)
 };
 
 // Applies the epilogue to an mr×nr tile held in `acc` (row stride ld_acc).
@@ -141,6 +143,10 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
   const bool direct_b = !pr.tb && K::kDirectAMaxN > 0 && pr.n % K::NQ == 0 && pr.m <= kDirectBMaxM &&
                         pr.ldb % 1024 != 0;
   const int64_t bs = direct_b ? pr.ldb : NR;
+  // Full fused tiles of a huge C are stored non-temporally (kernels/nontemporal.h); needs 64-byte
+  // aligned tile rows (kernel outputs are aligned).
+  const bool stream = K::kStream && pr.total_c_bytes >= kStreamMinBytes &&
+                      reinterpret_cast<uintptr_t>(pr.c) % 64 == 0 && (pr.ldc * 4) % 64 == 0;
   for (int64_t jc = 0; jc < pr.n; jc += nc_max) {
     const int64_t nc = std::min(nc_max, pr.n - jc);
     for (int64_t pc = 0; pc < pr.k; pc += kc_max) {
@@ -155,6 +161,7 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
       // slower than the separate epilogue.
       e.fuse = first && last && pr.alpha == 1.f && pr.beta == 0.f &&
                (pr.act == Act::kLinear || pr.act == Act::kRelu || pr.act == Act::kRelu6);
+      e.stream = e.fuse && stream;
       const float* bias = last && pr.bias ? pr.bias + jc : nullptr;
       for (int64_t ic = 0; ic < pr.m; ic += mc_max) {
         const int64_t mc = std::min(mc_max, pr.m - ic);
@@ -190,6 +197,8 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
       }
     }
   }
+  // Non-temporal stores are weakly ordered: drain them before the pool's join publishes C.
+  if (stream) K::Fence();
 }
 
 // Register-tiled micro-kernel over a SIMD abstraction T (vector type V of W floats). The MR×NV
@@ -199,6 +208,10 @@ template <class T, int MR_, int NV, int KC_, int MC_, int NC_>
 struct MicroKernel {
   static constexpr int MR = MR_, NR = NV * T::W, KC = KC_, MC = MC_, NC = NC_;
   static constexpr int NQ = T::kBroadcast ? T::W : NR;
+  static constexpr bool kStream = T::kBroadcast;
+  CONVKIT_GEMM_TARGET static void Fence() {
+    if constexpr (T::kBroadcast) T::Fence();
+  }
   // Reading A in place needs a real broadcast-from-memory; the scalar generic kernel vectorises
   // only over packed panels.
   static constexpr int64_t kDirectAMaxN = T::kBroadcast ? (2 * NR > 64 ? 2 * NR : 64) : 0;
@@ -245,7 +258,8 @@ struct MicroKernel {
             V v = acc[i][j];
             if (e.bias) v = T::Add(v, T::Load(e.bias + j * T::W));
             if (clamp) v = T::Min(T::Max(v, T::Zero()), T::Set1(hi));
-            T::Store(c + i * ldc + j * T::W, v);
+            if (e.stream) T::Stream(c + i * ldc + j * T::W, v);
+            else T::Store(c + i * ldc + j * T::W, v);
           }
         return;
       }

@@ -24,6 +24,8 @@ struct YmmT {
   CONVKIT_GEMM_TARGET static V Add(V a, V b) { return _mm256_add_ps(a, b); }
   CONVKIT_GEMM_TARGET static V Max(V a, V b) { return _mm256_max_ps(a, b); }
   CONVKIT_GEMM_TARGET static V Min(V a, V b) { return _mm256_min_ps(a, b); }
+  CONVKIT_GEMM_TARGET static void Stream(float* p, V v) { _mm256_stream_ps(p, v); }
+  CONVKIT_GEMM_TARGET static void Fence() { _mm_sfence(); }
 };
 
 using Avx2_6x16 = MicroKernel<YmmT, 6, 2, 256, 144, 4096>;

@@ -27,6 +27,8 @@ struct ZmmT {
   CONVKIT_GEMM_TARGET static V Add(V a, V b) { return _mm512_add_ps(a, b); }
   CONVKIT_GEMM_TARGET static V Max(V a, V b) { return _mm512_maskz_max_ps(static_cast<__mmask16>(0xFFFF), a, b); }
   CONVKIT_GEMM_TARGET static V Min(V a, V b) { return _mm512_maskz_min_ps(static_cast<__mmask16>(0xFFFF), a, b); }
+  CONVKIT_GEMM_TARGET static void Stream(float* p, V v) { _mm512_stream_ps(p, v); }
+  CONVKIT_GEMM_TARGET static void Fence() { _mm_sfence(); }
 };
 
 struct Ymm32T {
@@ -43,6 +45,8 @@ struct Ymm32T {
   CONVKIT_GEMM_TARGET static V Add(V a, V b) { return _mm256_add_ps(a, b); }
   CONVKIT_GEMM_TARGET static V Max(V a, V b) { return _mm256_max_ps(a, b); }
   CONVKIT_GEMM_TARGET static V Min(V a, V b) { return _mm256_min_ps(a, b); }
+  CONVKIT_GEMM_TARGET static void Stream(float* p, V v) { _mm256_stream_ps(p, v); }
+  CONVKIT_GEMM_TARGET static void Fence() { _mm_sfence(); }
 };
 
 using Avx512_12x32 = MicroKernel<ZmmT, 12, 2, 256, 144, 4096>;

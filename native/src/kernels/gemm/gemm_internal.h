@@ -21,6 +21,7 @@ struct Problem {
   int64_t ldc;
   const float* bias;  // n values or null, applied with `act` after the last k block
   Act act;
+  int64_t total_c_bytes;  // size of the caller's whole C (all threads' slices): picks non-temporal stores
 };
 
 using RunFn = void (*)(const Problem&);
