@@ -121,6 +121,13 @@ export interface Backend {
   depthwiseConv2d(x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue): FloatArray;
   depthwiseConv2dBackpropInput(dy: FloatArray, filter: FloatArray, info: Conv2DInfo): FloatArray;
   depthwiseConv2dBackpropFilter(x: FloatArray, dy: FloatArray, info: Conv2DInfo): FloatArray;
+  /**
+   * depthwiseConv2d(conv2d(x, pwFilter, pwInfo, pwEpilogue), dwFilter, dwInfo, dwEpilogue), where
+   * pwInfo is a 1×1 convolution whose output is dwInfo's input (inference only: no gradient). A
+   * backend may compute it without materialising the intermediate.
+   */
+  pointwiseDepthwiseConv2d(x: FloatArray, pwFilter: FloatArray, pwInfo: Conv2DInfo, pwEpilogue: Epilogue,
+    dwFilter: FloatArray, dwInfo: Conv2DInfo, dwEpilogue: Epilogue): FloatArray;
 
   // ---- pooling (NHWC) ----
   /** Padding cells never win a max (they act as −∞). */

@@ -109,16 +109,25 @@ export abstract class BaseConv2D extends Layer {
 
   applyFolded(x: Tensor, bn: BatchNormalization, activation: FusedActivation,
     pad?: readonly [readonly [number, number], readonly [number, number]]): Tensor {
-    // With `pad` (a folded ZeroPadding2D; this layer's own padding is then 'valid'), the layer sees
-    // the padded shape, and the convolution pads explicitly instead.
-    const shape = pad ? [x.shape[0], x.shape[1] + pad[0][0] + pad[0][1], x.shape[2] + pad[1][0] + pad[1][1], x.shape[3]] : x.shape;
+    const { kernel, bias, opts } = this.prepareFolded(x.shape, bn, pad);
+    return this instanceof DepthwiseConv2D
+      ? ops.fusedDepthwiseConv2d(x, kernel, bias, activation, opts)
+      : ops.fusedConv2d(x, kernel, bias, activation, opts);
+  }
+
+  /**
+   * For an input of shape `inShape`: builds and checks the layer, and returns the folded weights and
+   * the convolution's options. With `pad` (a folded ZeroPadding2D; this layer's own padding is then
+   * 'valid'), the layer sees the padded shape, and the convolution pads explicitly instead.
+   */
+  prepareFolded(inShape: readonly number[], bn: BatchNormalization,
+    pad?: readonly [readonly [number, number], readonly [number, number]]): { kernel: Tensor; bias: Tensor; opts: ops.Conv2DOptions } {
+    const shape = pad ? [inShape[0], inShape[1] + pad[0][0] + pad[0][1], inShape[2] + pad[1][0] + pad[1][1], inShape[3]] : inShape;
     this.maybeBuild([null, ...shape.slice(1)]);
     this.assertInputCompatible(shape);
     const { kernel, bias } = foldBatchNorm(this, bn);
     const opts = { strides: this.strides, padding: pad ?? this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (${this.className})` };
-    return this instanceof DepthwiseConv2D
-      ? ops.fusedDepthwiseConv2d(x, kernel, bias, activation, opts)
-      : ops.fusedConv2d(x, kernel, bias, activation, opts);
+    return { kernel, bias, opts };
   }
 
   protected finish(y: Tensor): Tensor {

@@ -6,7 +6,7 @@ import { InputLayer } from '../layers/input.js';
 import type { GraphNode, SymbolicTensor } from '../layers/symbolic.js';
 import { isBuiltinLayer } from '../layers/registry.js';
 import { recycleStorage } from '../tensor/recycle.js';
-import { type GraphPlan, fusionActive, planGraph } from './inference_fusion.js';
+import { type GraphPlan, applyChains, fusionActive, planGraph } from './inference_fusion.js';
 
 export interface Graph {
   inputs: SymbolicTensor[];
@@ -123,7 +123,7 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
       const start = plan.starts.get(node);
       if (start) {
         const x = values.get(node.inputs[0]);
-        values.set(start.result, start.chain.conv.applyFolded(x, start.chain.bn, start.chain.activation, start.chain.pad));
+        values.set(start.result, applyChains(x, start.chain, start.then));
         values.release(schedule.after.get(node), reusable);
         continue;
       }

@@ -10,13 +10,15 @@
 import type { FusedActivation } from '../backend/backend.js';
 import { isRecording } from '../autograd/tape.js';
 import { fusedActivationOf } from '../activations/index.js';
-import { BaseConv2D } from '../layers/convolutional.js';
+import { BaseConv2D, Conv2D, DepthwiseConv2D } from '../layers/convolutional.js';
 import { BatchNormalization } from '../layers/normalization.js';
 import { ReLU } from '../layers/activation_layers.js';
 import { ActivationLayer } from '../layers/core.js';
 import { ZeroPadding2D } from '../layers/reshaping.js';
 import type { Layer } from '../layers/layer.js';
 import type { GraphNode, SymbolicTensor } from '../layers/symbolic.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as ops from '../ops/index.js';
 
 export interface FoldedChain {
   conv: BaseConv2D;
@@ -24,8 +26,10 @@ export interface FoldedChain {
   activation: FusedActivation;
   /** Explicit [[top, bottom], [left, right]] padding of a ZeroPadding2D folded in front of the conv. */
   pad?: [[number, number], [number, number]];
-  /** Number of layers the chain replaces: conv+BN, + the activation, + the leading ZeroPadding2D. */
+  /** Number of layers the chain replaces: conv+BN, + the activation, + the leading ZeroPadding2D (+ `then`'s). */
   length: number;
+  /** In a Sequential plan: the depthwise chain that reads this one's result and runs with it (applyChains). */
+  then?: FoldedChain;
 }
 
 /** Fusion is allowed now: inference, nothing recorded, and not switched off by CONVKIT_FUSION=0. */
@@ -57,6 +61,28 @@ function withPad(chain: FoldedChain, pad: ZeroPadding2D): FoldedChain {
   return { ...chain, pad: [[t, b], [l, r]], length: chain.length + 1 };
 }
 
+/**
+ * Whether chain `b` (a 3×3 depthwise convolution) reading chain `a`'s result (a 1×1 convolution)
+ * can run with it as one fusedPointwiseDepthwise: the expand → depthwise pair of an inverted-residual
+ * block, whose expanded activation then never has to be written out.
+ */
+function pairable(a: FoldedChain, b: FoldedChain): boolean {
+  const pw = a.conv, dw = b.conv;
+  return pw instanceof Conv2D && pw.groups === 1 && !a.pad && pw.kernelSize[0] === 1 && pw.kernelSize[1] === 1 &&
+    pw.strides[0] === 1 && pw.strides[1] === 1 && dw instanceof DepthwiseConv2D && dw.depthMultiplier === 1 &&
+    dw.kernelSize[0] === 3 && dw.kernelSize[1] === 3 && dw.dilationRate[0] === 1 && dw.dilationRate[1] === 1 &&
+    dw.strides[0] === dw.strides[1] && dw.strides[0] <= 2;
+}
+
+/** Runs a chain, or a pairable chain and the depthwise chain that reads it (`then`) in one op. */
+export function applyChains(x: Tensor, chain: FoldedChain, then?: FoldedChain): Tensor {
+  if (!then) return chain.conv.applyFolded(x, chain.bn, chain.activation, chain.pad);
+  const pw = chain.conv.prepareFolded(x.shape, chain.bn, chain.pad);
+  const mid = [x.shape[0], x.shape[1], x.shape[2], pw.kernel.shape[3]];
+  const dw = then.conv.prepareFolded(mid, then.bn, then.pad);
+  return ops.fusedPointwiseDepthwise(x, pw.kernel, pw.bias, chain.activation, dw.kernel, dw.bias, then.activation, pw.opts, dw.opts);
+}
+
 /** For a Sequential stack: the chain starting at each index, or null. */
 export function planStack(stack: readonly Layer[]): (FoldedChain | null)[] {
   const chains = stack.map((l, i): FoldedChain | null => {
@@ -66,17 +92,25 @@ export function planStack(stack: readonly Layer[]): (FoldedChain | null)[] {
     const act = next ? activationOfLayer(next) : null;
     return { conv: l as BaseConv2D, bn: bn as BatchNormalization, activation: act ?? 'linear', length: act ? 3 : 2 };
   });
-  return chains.map((c, i) => {
+  const withPads = chains.map((c, i) => {
     const next = chains[i + 1];
     if (next && padFoldable(stack[i], next.conv)) return withPad(next, stack[i]);
     // A conv whose padding layer was folded into the previous entry is reached through it only.
     return c;
   });
+  // A 1×1 chain directly followed by a pairable depthwise chain carries it as `then`.
+  return withPads.map((c, i) => {
+    const next = c ? withPads[i + c.length] : null;
+    return c && next && pairable(c, next) ? { ...c, then: next, length: c.length + next.length } : c;
+  });
 }
 
 export interface GraphPlan {
-  /** Conv node → its chain and the symbolic tensor the chain's result stands for. */
-  starts: Map<GraphNode, { chain: FoldedChain; result: SymbolicTensor }>;
+  /**
+   * Conv node → its chain and the symbolic tensor the chain's result stands for; with `then`, the
+   * depthwise chain reading that result runs with it, and `result` is the depthwise chain's.
+   */
+  starts: Map<GraphNode, { chain: FoldedChain; result: SymbolicTensor; then?: FoldedChain }>;
   /** Nodes computed as part of a chain (skipped when executing). */
   absorbed: Set<GraphNode>;
 }
@@ -112,6 +146,16 @@ export function planGraph(nodes: readonly GraphNode[], outputs: readonly Symboli
     plan.starts.delete(convNode);
     plan.absorbed.add(convNode);
     plan.starts.set(padNode, { chain: withPad(start.chain, padNode.layer), result: start.result });
+  }
+  // A 1×1 chain whose result only a pairable depthwise chain reads takes that chain along.
+  for (const [node, start] of [...plan.starts]) {
+    if (!plan.starts.has(node)) continue;
+    const reader = soleConsumer(start.result);
+    const next = reader ? plan.starts.get(reader) : undefined;
+    if (!reader || !next || next.then || start.then || !pairable(start.chain, next.chain)) continue;
+    plan.starts.delete(reader);
+    plan.absorbed.add(reader);
+    plan.starts.set(node, { chain: start.chain, result: next.result, then: next.chain });
   }
   return plan;
 }

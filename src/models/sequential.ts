@@ -3,7 +3,7 @@
  * inputShape, an Input/InputLayer, build(), or the first call) every layer is traced
  * symbolically, so shapes are checked and weights exist before any data flows, as in Keras 3.
  */
-import { fusionActive, planStack } from './inference_fusion.js';
+import { applyChains, fusionActive, planStack } from './inference_fusion.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type CallContext, Layer } from '../layers/layer.js';
@@ -134,7 +134,7 @@ export class Sequential extends Model {
         const layer = chain ? chain.conv : this.stack[i];
         const prev = out;
         if (chain) {
-          out = chain.conv.applyFolded(out, chain.bn, chain.activation, chain.pad);
+          out = applyChains(out, chain, chain.then);
           i += chain.length - 1;
         } else {
           out = layer.apply(out, ctx);

@@ -15,6 +15,12 @@ export interface Conv2DOptions {
 }
 
 export function convGeometry(x: Tensor, filter: Tensor, opts: Conv2DOptions, op: string, depthwise: boolean): Conv2DInfo {
+  return convGeometryOf(x.shape, filter, opts, op, depthwise);
+}
+
+/** convGeometry for an input of shape `xShape` (a value a fused op never materialises). */
+export function convGeometryOf(xShape: readonly number[], filter: Tensor, opts: Conv2DOptions, op: string, depthwise: boolean): Conv2DInfo {
+  const x = { rank: xShape.length, shape: xShape };
   const name = opts.name ?? op;
   if (x.rank !== 4) throw new ShapeError(`${name}: expected a 4-D input (batch, height, width, channels), got shape ${shapeStr(x.shape)}`);
   if (filter.rank !== 4) throw new ShapeError(`${name}: expected a 4-D filter (height, width, ${depthwise ? 'channels, multiplier' : 'in_channels, out_channels'}), got shape ${shapeStr(filter.shape)}`);

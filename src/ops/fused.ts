@@ -6,10 +6,10 @@
  */
 import type { FusedActivation } from '../backend/backend.js';
 import { be } from '../backend/registry.js';
-import { record } from '../autograd/tape.js';
+import { isRecording, record } from '../autograd/tape.js';
 import { ShapeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type Conv2DOptions, convGeometry, convOutShape, widenPair } from './conv.js';
+import { type Conv2DOptions, convGeometry, convGeometryOf, convOutShape, widenPair } from './conv.js';
 import { floats, shapeStr, wrap } from './util.js';
 import { reshape } from './movement.js';
 
@@ -72,6 +72,27 @@ function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor,
 /** act(conv2d(x, filter) + bias). */
 export function fusedConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions = {}): Tensor {
   return fusedConvLike('conv2d', x, filter, bias, activation, opts);
+}
+
+/**
+ * act2(depthwiseConv2d(act1(conv2d(x, pwFilter) + pwBias), dwFilter) + dwBias): an inverted-residual
+ * block's 1×1 expansion and its depthwise convolution, for inference. A backend may compute the pair
+ * in one pass without materialising the expanded activation; while gradients are recorded (or with
+ * float64 data) it runs as the two differentiable fused ops.
+ */
+export function fusedPointwiseDepthwise(x: Tensor, pwFilter: Tensor, pwBias: Tensor | null, pwActivation: FusedActivation,
+  dwFilter: Tensor, dwBias: Tensor | null, dwActivation: FusedActivation, pwOpts: Conv2DOptions, dwOpts: Conv2DOptions): Tensor {
+  const all32 = [x, pwFilter, dwFilter, pwBias, dwBias].every((t) => t === null || t.dtype === 'float32');
+  if (isRecording() || !all32) {
+    return fusedDepthwiseConv2d(fusedConv2d(x, pwFilter, pwBias, pwActivation, pwOpts), dwFilter, dwBias, dwActivation, dwOpts);
+  }
+  const pwInfo = convGeometry(x, pwFilter, pwOpts, 'conv2d', false);
+  const dwInfo = convGeometryOf(convOutShape(pwInfo), dwFilter, dwOpts, 'depthwiseConv2d', true);
+  checkBias(pwBias, pwInfo.outChannels, pwOpts.name ?? 'fusedPointwiseDepthwise');
+  checkBias(dwBias, dwInfo.outChannels, dwOpts.name ?? 'fusedPointwiseDepthwise');
+  const y = be().pointwiseDepthwiseConv2d(floats(x), floats(pwFilter), pwInfo, { bias: pwBias ? floats(pwBias) : undefined, activation: pwActivation },
+    floats(dwFilter), dwInfo, { bias: dwBias ? floats(dwBias) : undefined, activation: dwActivation });
+  return wrap(y, convOutShape(dwInfo));
 }
 
 /** act(depthwiseConv2d(x, filter) + bias). */

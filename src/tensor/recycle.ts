@@ -40,7 +40,11 @@ export function adoptStorage(data: Float32Array): Float32Array {
  * storage entered the pool.
  */
 export function recycleStorage(t: Tensor): boolean {
-  const data = t.values;
+  return recycleArray(t.values);
+}
+
+/** recycleStorage for a bare array (a backend's own intermediate, which no tensor holds). */
+export function recycleArray(data: unknown): boolean {
   if (!(data instanceof Float32Array) || !recyclable.has(data)) return false;
   if (pooledBytes + data.byteLength > MAX_POOLED_BYTES) return false;
   const list = free.get(data.length);

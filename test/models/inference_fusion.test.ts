@@ -11,9 +11,11 @@ import { Input } from '../../src/layers/input.js';
 import { getBackend } from '../../src/backend/registry.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { randomNormal } from '../../src/ops/creation.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import { Tensor, Variable } from '../../src/tensor/tensor.js';
 import { Random } from '../../src/tensor/random.js';
-import { noGrad } from '../../src/autograd/tape.js';
+import { noGrad, valueAndGrads } from '../../src/autograd/tape.js';
+import * as ops from '../../src/ops/index.js';
+import type { SymbolicTensor } from '../../src/layers/symbolic.js';
 
 /** Give every BN non-trivial statistics so folding has something to fold. */
 function randomizeBatchNorms(m: Model, seed: number): void {
@@ -194,5 +196,79 @@ describe('inference fusion of ZeroPadding2D → valid conv', () => {
     const plain = countKernels(['pad'], run);
     assert.equal(plain.counts.pad, 3);
     fused.forEach((t, i) => assert.ok(maxRelErr(t, plain.result[i]) < 1e-5, `output ${i}`));
+  });
+});
+
+describe('inference fusion of an expand → depthwise pair (inverted-residual blocks)', () => {
+  afterEach(() => { delete process.env.CONVKIT_FUSION; });
+
+  /** An expand (1×1, BN, ReLU6) → [pad] → depthwise (BN, ReLU6) → project (1×1, BN) block. */
+  function block(x: SymbolicTensor, expanded: number, out: number, stride: 1 | 2): SymbolicTensor {
+    let y = L.conv2d({ filters: expanded, kernelSize: 1, useBias: false }).apply(x) as SymbolicTensor;
+    y = L.reLU({ maxValue: 6 }).apply(L.batchNormalization().apply(y)) as SymbolicTensor;
+    if (stride === 2) y = L.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(y) as SymbolicTensor;
+    y = L.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: stride === 2 ? 'valid' : 'same', useBias: false }).apply(y) as SymbolicTensor;
+    y = L.reLU({ maxValue: 6 }).apply(L.batchNormalization().apply(y)) as SymbolicTensor;
+    y = L.conv2d({ filters: out, kernelSize: 1, useBias: false }).apply(y) as SymbolicTensor;
+    return L.batchNormalization().apply(y) as SymbolicTensor;
+  }
+
+  it('functional: each pair runs as one pointwiseDepthwiseConv2d call (width 28+ and narrower), same outputs', () => {
+    const input = Input({ shape: [30, 32, 8] });
+    const b1 = block(input, 24, 16, 2);                 // 30×32 → 15×16, padded, stride 2
+    const b2 = block(b1, 48, 16, 1);                    // 15×16, same padding
+    const sum = L.add().apply([b1, b2]) as SymbolicTensor;
+    const m = new Model({ inputs: input, outputs: L.globalAveragePooling2d().apply(sum) });
+    randomizeBatchNorms(m, 21);
+    const x = randomNormal([2, 30, 32, 8], 0, 1, { seed: 22 });
+    const { result: fused, counts } = countKernels(['pointwiseDepthwiseConv2d', 'batchNormInference', 'pad'], () => m.predict(x));
+    assert.equal(counts.pointwiseDepthwiseConv2d, 2);
+    assert.equal(counts.batchNormInference, 0);
+    assert.equal(counts.pad, 0);
+    process.env.CONVKIT_FUSION = '0';
+    const plain = countKernels(['pointwiseDepthwiseConv2d'], () => m.predict(x));
+    assert.equal(plain.counts.pointwiseDepthwiseConv2d, 0);
+    assert.ok(maxRelErr(fused, plain.result) < 1e-5, `fused vs layer-by-layer: ${maxRelErr(fused, plain.result)}`);
+  });
+
+  it('an expanded activation that something else also reads is not paired; Sequential pairs too', () => {
+    const input = Input({ shape: [28, 28, 4] });
+    let e = L.conv2d({ filters: 16, kernelSize: 1 }).apply(input) as SymbolicTensor;
+    e = L.reLU({ maxValue: 6 }).apply(L.batchNormalization().apply(e)) as SymbolicTensor;
+    let d = L.depthwiseConv2d({ kernelSize: 3, padding: 'same' }).apply(e) as SymbolicTensor;
+    d = L.batchNormalization().apply(d) as SymbolicTensor;
+    const m = new Model({ inputs: input, outputs: L.add().apply([d, e]) });   // e read twice
+    randomizeBatchNorms(m, 23);
+    const x = randomNormal([1, 28, 28, 4], 0, 1, { seed: 24 });
+    const shared = countKernels(['pointwiseDepthwiseConv2d'], () => m.predict(x));
+    assert.equal(shared.counts.pointwiseDepthwiseConv2d, 0);
+
+    const seq = new Sequential([
+      L.conv2d({ filters: 16, kernelSize: 1, useBias: false, inputShape: [29, 28, 4] }), L.batchNormalization(), L.reLU({ maxValue: 6 }),
+      L.zeroPadding2d({ padding: [[1, 1], [0, 1]] }),
+      L.depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false }), L.batchNormalization(), L.activation({ activation: 'relu' }),
+      L.conv2d({ filters: 16, kernelSize: 1 }), L.batchNormalization(),
+      L.depthwiseConv2d({ kernelSize: 3, padding: 'same' }), L.batchNormalization(),
+    ]);
+    randomizeBatchNorms(seq, 25);
+    const xs = randomNormal([3, 29, 28, 4], 0, 1, { seed: 26 });
+    const { result: fused, counts } = countKernels(['pointwiseDepthwiseConv2d', 'pad'], () => seq.predict(xs));
+    assert.equal(counts.pointwiseDepthwiseConv2d, 2);
+    assert.equal(counts.pad, 0);
+    process.env.CONVKIT_FUSION = '0';
+    const plain = seq.predict(xs);
+    assert.ok(maxRelErr(fused, plain) < 1e-5, `fused vs layer-by-layer: ${maxRelErr(fused, plain)}`);
+  });
+
+  it('fusedPointwiseDepthwise under a gradient tape runs as the two differentiable ops', () => {
+    const x = randomNormal([1, 6, 6, 3], 0, 1, { seed: 27 });
+    const w1 = randomNormal([1, 1, 3, 8], 0, 1, { seed: 28 });
+    const w2 = randomNormal([3, 3, 8, 1], 0, 1, { seed: 29 });
+    const xv = new Variable(x, 'x', true);
+    const gf = valueAndGrads(() => ops.sum(ops.fusedPointwiseDepthwise(xv, w1, null, 'relu6', w2, null, 'tanh', {}, { padding: 'same' })), [xv]).grads[0] as Tensor;
+    const gg = valueAndGrads(() => ops.sum(ops.fusedDepthwiseConv2d(ops.fusedConv2d(xv, w1, null, 'relu6'), w2, null, 'tanh', { padding: 'same' })), [xv]).grads[0] as Tensor;
+    assert.ok(gf && gg);
+    assert.ok(maxRelErr(gf, gg) < 1e-6);
+    assert.ok(ops.sum(ops.abs(gf)).item() > 0);
   });
 });

@@ -6,16 +6,10 @@
 #include "common/args.h"
 
 namespace convkit {
-namespace {
 
-struct Sizes {
-  ConvShape s;
-  size_t in, out, filter;
-};
-
-Sizes ParseInfo(const Napi::CallbackInfo& info, size_t i, bool depthwise) {
+ConvSizes ArgConvInfo(const Napi::CallbackInfo& info, size_t i, bool depthwise) {
   std::vector<int64_t> v = ArgInts(info, i, 0, (int64_t(1) << 31) - 1, kConvFields, "info");
-  Sizes z;
+  ConvSizes z;
   std::string err;
   if (!MakeConvShape(v.data(), depthwise, &z.s, &err)) {
     ThrowRange(info.Env(), std::string(depthwise ? "depthwiseConv2d" : "conv2d") + " info: " + err);
@@ -27,11 +21,9 @@ Sizes ParseInfo(const Napi::CallbackInfo& info, size_t i, bool depthwise) {
   return z;
 }
 
-}  // namespace
-
 Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvForwardKernel k) {
   ExpectArgs(info, 6, fn);
-  Sizes z = ParseInfo(info, 4, depthwise);
+  ConvSizes z = ArgConvInfo(info, 4, depthwise);
   int64_t act = ArgInt(info, 5, 0, 4, "act");
   F32 x = ArgF32(info, 0, z.in, "x");
   F32 f = ArgF32(info, 1, z.filter, "filter");
@@ -45,7 +37,7 @@ Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const
 Napi::Value RunConvBackprop(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvGrad grad,
                             ConvBackpropKernel k) {
   ExpectArgs(info, 4, fn);
-  Sizes z = ParseInfo(info, 3, depthwise);
+  ConvSizes z = ArgConvInfo(info, 3, depthwise);
   const bool dfilter = grad == ConvGrad::kFilter;
   F32 a = ArgF32(info, 0, dfilter ? z.in : z.out, dfilter ? "x" : "dy");
   F32 b = ArgF32(info, 1, dfilter ? z.out : z.filter, dfilter ? "dy" : "filter");

@@ -18,6 +18,14 @@ using ConvBackpropKernel = void (*)(const ConvShape& s, const float* a, const fl
 // kFilter (x, dy, out = dfilter, info).
 enum class ConvGrad { kInput, kFilter };
 
+// A Conv2DInfo argument (the 18 fields) as a checked shape with its input, output and filter sizes;
+// throws a RangeError naming what is inconsistent.
+struct ConvSizes {
+  ConvShape s;
+  size_t in, out, filter;
+};
+ConvSizes ArgConvInfo(const Napi::CallbackInfo& info, size_t i, bool depthwise);
+
 // `fn` names the binding in the argument-count error; `depthwise` selects the depthwise shape rules
 // (filter H×W×C×M, "depthwiseConv2d info:" errors) over the conv2d ones (H×W×C×OC, "conv2d info:").
 Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvForwardKernel k);

@@ -11,9 +11,8 @@
 #include "kernels/depthwise_internal.h"
 
 namespace convkit {
-namespace {
 
-dw::Table ActiveTable() {
+dw::Table dw::ActiveTable() {
 #if defined(__x86_64__)
   switch (ActiveIsa()) {
     case Isa::kAvx512: return dw::Avx512Table();
@@ -23,6 +22,8 @@ dw::Table ActiveTable() {
 #endif
   return dw::GenericTable();
 }
+
+namespace {
 
 // Rows per ParallelFor chunk so each chunk carries at least ~64K multiply-adds.
 int64_t Grain(int64_t per_row) { return std::max<int64_t>(1, 65536 / std::max<int64_t>(per_row, 1)); }
@@ -114,20 +115,20 @@ void BackpropFilterRowsM(const ConvShape& s, const float* x, const float* dy, do
 }  // namespace
 
 void DepthwiseForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act) {
-  auto fn = s.m == 1 ? ActiveTable().forward : ForwardRowsM;
+  auto fn = s.m == 1 ? dw::ActiveTable().forward : ForwardRowsM;
   ParallelFor(s.n * s.oh, Grain(s.ow * s.oc * s.kh * s.kw),
               [&](int64_t b, int64_t e) { fn(s, x, filter, bias, act, y, b, e); });
 }
 
 void DepthwiseBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx) {
-  auto fn = s.m == 1 ? ActiveTable().backprop_input : BackpropInputRowsM;
+  auto fn = s.m == 1 ? dw::ActiveTable().backprop_input : BackpropInputRowsM;
   // Per input row, about KH·KW/(sh·sw) taps reach each pixel.
   const int64_t per_row = s.w * s.oc * std::max<int64_t>(1, s.kh * s.kw / (s.sh * s.sw));
   ParallelFor(s.n * s.h, Grain(per_row), [&](int64_t b, int64_t e) { fn(s, dy, filter, dx, b, e); });
 }
 
 void DepthwiseBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* df) {
-  auto fn = s.m == 1 ? ActiveTable().backprop_filter : BackpropFilterRowsM;
+  auto fn = s.m == 1 ? dw::ActiveTable().backprop_filter : BackpropFilterRowsM;
   const int64_t rows = s.n * s.oh;
   const size_t fsize = static_cast<size_t>(s.kh * s.kw * s.oc);
   const int64_t grain = Grain(s.ow * s.oc * s.kh * s.kw);

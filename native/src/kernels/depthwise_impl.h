@@ -290,10 +290,20 @@ CONVKIT_DW_TARGET void BackpropFilterRows(const ConvShape& s, const float* x, co
   }
 }
 
+template <class V>
+CONVKIT_DW_TARGET void Row3x3(const float* const rows[3], int64_t stride, int64_t out_w, int64_t C, const float* f,
+                              const float* bias, Act act, bool stream, float* y) {
+  stream = stream && V::W > 1 && C % V::W == 0 && reinterpret_cast<uintptr_t>(y) % (4 * V::W) == 0;
+  int64_t c = V::W > 1 ? Run3x3Channels<V>(rows, stride * C, out_w, f, C, Epi{bias, act, stream}, y) : 0;
+  for (; c < C; c++) Run3x3<simd::ScalarT>(rows, stride * C, out_w, f, C, c, Epi{bias, act, false}, y);
+  if (stream) V::Fence();
+}
+
 }  // namespace
 
 Table CONVKIT_DW_TABLE() {
-  return {ForwardRows<CONVKIT_DW_VEC>, BackpropInputRows<CONVKIT_DW_VEC>, BackpropFilterRows<CONVKIT_DW_VEC>};
+  return {ForwardRows<CONVKIT_DW_VEC>, BackpropInputRows<CONVKIT_DW_VEC>, BackpropFilterRows<CONVKIT_DW_VEC>,
+          Row3x3<CONVKIT_DW_VEC>};
 }
 
 }  // namespace dw

@@ -18,7 +18,15 @@ struct Table {
   void (*backprop_input)(const ConvShape& s, const float* dy, const float* f, float* dx, int64_t r0, int64_t r1);
   // acc[KH·KW·C] += the filter gradient contributed by output rows [r0, r1).
   void (*backprop_filter)(const ConvShape& s, const float* x, const float* dy, double* acc, int64_t r0, int64_t r1);
+  // One output row of a 3×3 undilated depthwise conv from three input rows already zero-padded on
+  // both sides (channel-minor; any of them may be an all-zero row): y[ow] = act(Σ rows[kh][ow·stride
+  // + kw]·f[kh][kw] + bias) for ow in [0, out_w). `stream`: y may be stored non-temporally.
+  void (*row3x3)(const float* const rows[3], int64_t stride, int64_t out_w, int64_t C, const float* f,
+                 const float* bias, Act act, bool stream, float* y);
 };
+
+// The table of the active instruction set.
+Table ActiveTable();
 
 Table GenericTable();
 #if defined(__x86_64__)

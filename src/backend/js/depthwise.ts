@@ -8,6 +8,7 @@ import type { Epilogue, FloatArray } from '../backend.js';
 import { applyEpilogue } from './epilogue.js';
 import type { Conv2DInfo } from '../../shape/conv.js';
 import { allocLike } from './util.js';
+import { conv2d } from './conv.js';
 
 /**
  * One filter tap (kh, kw) applied along one output row (n, oh): output pixels ow in [owLo, owHi)
@@ -103,4 +104,10 @@ export function depthwiseConv2dBackpropFilter(x: FloatArray, dy: FloatArray, inf
   const df = allocLike(x, acc.length);
   df.set(acc);
   return df;
+}
+
+/** The reference for Backend.pointwiseDepthwiseConv2d: the two convolutions one after the other. */
+export function pointwiseDepthwiseConv2d(x: FloatArray, pwFilter: FloatArray, pwInfo: Conv2DInfo, pwEpilogue: Epilogue,
+  dwFilter: FloatArray, dwInfo: Conv2DInfo, dwEpilogue: Epilogue): FloatArray {
+  return depthwiseConv2d(conv2d(x, pwFilter, pwInfo, pwEpilogue), dwFilter, dwInfo, dwEpilogue);
 }

@@ -7,7 +7,7 @@ import type { Backend } from '../backend.js';
 import { binary } from './binary.js';
 import { batchNormInference, batchNormTrain, batchNormTrainGrad } from './batchnorm.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
-import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise.js';
+import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, pointwiseDepthwiseConv2d } from './depthwise.js';
 import { cast, clip, relu, reluGrad, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { broadcastTo, concat, gather, gatherGrad, pad, slice, transpose } from './movement.js';
@@ -24,7 +24,7 @@ export const jsBackend: Backend = {
   matmul,
   transpose, slice, concat, pad, gather, gatherGrad, broadcastTo,
   conv2d, conv2dBackpropInput, conv2dBackpropFilter,
-  depthwiseConv2d, depthwiseConv2dBackpropInput, depthwiseConv2dBackpropFilter,
+  depthwiseConv2d, depthwiseConv2dBackpropInput, depthwiseConv2dBackpropFilter, pointwiseDepthwiseConv2d,
   maxPool, maxPoolBackprop, avgPool, avgPoolBackprop,
   softmax, logSoftmax, sparseSoftmaxCrossEntropy,
   batchNormTrain, batchNormInference, batchNormTrainGrad,

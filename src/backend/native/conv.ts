@@ -21,7 +21,7 @@ export function convIsEmpty(i: Conv2DInfo): boolean {
 }
 
 /** Activation codes of native/src/common/activation.h. */
-const ACT_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, tanh: 4 };
+export const ACT_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, tanh: 4 };
 
 type Conv2dFn = (x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array,
   info: number[], act: number) => void;

@@ -22,6 +22,7 @@ export type NativeBackend = Partial<Backend> & { name: 'native'; addon: NativeAd
 export function createNativeBackend(): NativeBackend {
   const { addon, error } = loadAddon();
   if (!addon) throw new Error(`convkit: the native backend is not available (${error})`);
+  const conv = convKernels(addon);
   if (typeof addon.alignmentOffset === 'function') setAlignmentProbe(addon.alignmentOffset as (b: ArrayBuffer) => number);
   return {
     name: 'native',
@@ -32,8 +33,8 @@ export function createNativeBackend(): NativeBackend {
     ...movementKernels(addon),
     ...softmaxKernels(addon),
     ...batchnormKernels(addon),
-    ...convKernels(addon),
-    ...depthwiseKernels(addon),
+    ...conv,
+    ...depthwiseKernels(addon, conv.conv2d),
     ...poolKernels(addon),
     ...optimizerKernels(addon),
   };
