@@ -3,6 +3,7 @@
  * with 'valid', 'same' and 'causal' padding, dilation and grouped convolution. Runs as a 2-D
  * convolution of a height-1 image (ops.conv1d), so the backends' fast conv kernels do the work.
  */
+import { checkChannelsLast, checkFilters } from './layer_checks.js';
 import { knownChannels } from './convolutional.js';
 import { type Activation, type ActivationFn, fusedActivationOf, getActivation } from '../activations/index.js';
 import { ShapeError, ValueError, unknownName } from '../errors.js';
@@ -58,10 +59,8 @@ export class Conv1D extends Layer {
     super(args);
     this.args = args;
     const who = `Layer "${this.name}" (Conv1D)`;
-    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
-      throw new ValueError(`${who}: only data_format 'channels_last' is supported ((batch, steps, channels), as Keras's default), got ${JSON.stringify(args.dataFormat)}`);
-    }
-    if (!Number.isInteger(args.filters) || args.filters <= 0) throw new ValueError(`${who}: filters must be a positive integer, got ${args.filters}`);
+    checkChannelsLast(args.dataFormat, who, '(batch, steps, channels)');
+    checkFilters(args.filters, who);
     this.filters = args.filters;
     this.kernelSize = [one(args.kernelSize, 'kernel_size', who)];
     this.strides = [one(args.strides ?? 1, 'strides', who)];

@@ -3,6 +3,7 @@
  * layer. Kernel (kh, kw, filters, in_channels) and bias (filters,), as Keras stores them; output
  * size by Keras's arithmetic (see ops/conv_transpose.ts), with output_padding and dilation_rate.
  */
+import { checkChannelsLast, checkFilters } from './layer_checks.js';
 import { knownChannels } from './convolutional.js';
 import { type Activation, type ActivationFn, getActivation } from '../activations/index.js';
 import { ShapeError, ValueError } from '../errors.js';
@@ -54,10 +55,8 @@ export class Conv2DTranspose extends Layer {
     super(args);
     this.args = args;
     const who = `Layer "${this.name}" (Conv2DTranspose)`;
-    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
-      throw new ValueError(`${who}: only data_format 'channels_last' is supported (NHWC, as Keras's default), got ${JSON.stringify(args.dataFormat)}`);
-    }
-    if (!Number.isInteger(args.filters) || args.filters <= 0) throw new ValueError(`${who}: filters must be a positive integer, got ${args.filters}`);
+    checkChannelsLast(args.dataFormat, who, 'NHWC');
+    checkFilters(args.filters, who);
     if (args.groups !== undefined && args.groups !== 1) throw new ValueError(`${who}: groups must be 1 (Keras's Conv2DTranspose has no grouped form), got ${args.groups}`);
     this.filters = args.filters;
     this.kernelSize = pair(args.kernelSize, `${who} kernel_size`);

@@ -1,4 +1,5 @@
 /** Conv2D and DepthwiseConv2D (channels_last). */
+import { checkChannelsLast, checkFilters } from './layer_checks.js';
 import { type Activation, type ActivationFn, fusedActivationOf, getActivation } from '../activations/index.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { getInitializer, type Initializer, serializeInitializer } from '../initializers/index.js';
@@ -61,9 +62,7 @@ export abstract class BaseConv2D extends Layer {
   constructor(args: ConvArgs) {
     super(args);
     this.baseArgs = args;
-    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
-      throw new ValueError(`${this.className}: only data_format 'channels_last' is supported (NHWC, as Keras's default), got ${JSON.stringify(args.dataFormat)}`);
-    }
+    checkChannelsLast(args.dataFormat, this.className, 'NHWC');
     this.kernelSize = pair(args.kernelSize, `${this.className} kernel_size`);
     this.strides = pair(args.strides ?? 1, `${this.className} strides`);
     this.dilationRate = pair(args.dilationRate ?? 1, `${this.className} dilation_rate`);
@@ -159,7 +158,7 @@ export class Conv2D extends BaseConv2D {
 
   constructor(args: Conv2DArgs) {
     super(args);
-    if (!Number.isInteger(args.filters) || args.filters <= 0) throw new ValueError(`Conv2D: filters must be a positive integer, got ${args.filters}`);
+    checkFilters(args.filters, 'Conv2D');
     const groups = args.groups ?? 1;
     if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`Conv2D "${this.name}": groups must be a positive integer, got ${args.groups}`);
     if (args.filters % groups !== 0) throw new ValueError(`Conv2D "${this.name}": filters (${args.filters}) must be divisible by groups (${groups})`);

@@ -1,4 +1,5 @@
 /** Cropping1D and Cropping2D (channels_last), Keras 3 semantics. */
+import { checkChannelsLast } from './layer_checks.js';
 import { ShapeError, ValueError } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -10,12 +11,6 @@ type Pair = [number, number];
 function checkCrop(values: readonly unknown[], layer: string, given: unknown): void {
   if (!values.every((v) => Number.isInteger(v) && (v as number) >= 0)) {
     throw new ValueError(`${layer}: cropping must be non-negative integers, got ${JSON.stringify(given)}`);
-  }
-}
-
-function checkChannelsLast(dataFormat: unknown, layer: string): void {
-  if (dataFormat != null && dataFormat !== 'channels_last' && dataFormat !== 'channelsLast') {
-    throw new ValueError(`${layer}: only data_format 'channels_last' is supported, got ${JSON.stringify(dataFormat)}`);
   }
 }
 

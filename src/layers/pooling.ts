@@ -1,4 +1,5 @@
 /** Max/average pooling and their global forms (channels_last). */
+import { checkChannelsLast } from './layer_checks.js';
 import { ValueError } from '../errors.js';
 import * as ops from '../ops/index.js';
 import { pair, pool2dInfo, checkPositiveInts } from '../shape/conv.js';
@@ -21,9 +22,7 @@ abstract class Pooling2D extends Layer {
 
   constructor(args: Pooling2DArgs = {}) {
     super(args);
-    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
-      throw new ValueError(`${this.className}: only data_format 'channels_last' is supported, got ${JSON.stringify(args.dataFormat)}`);
-    }
+    checkChannelsLast(args.dataFormat, this.className);
     this.poolSize = pair(args.poolSize ?? 2, 'pool_size');
     this.strides = pair(args.strides ?? this.poolSize, 'strides');
     checkPositiveInts(this.poolSize, 'pool_size', `Layer "${this.name}"`);
@@ -75,9 +74,7 @@ abstract class GlobalPooling2D extends Layer {
 
   constructor(args: GlobalPooling2DArgs = {}) {
     super(args);
-    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
-      throw new ValueError(`${this.className}: only data_format 'channels_last' is supported, got ${JSON.stringify(args.dataFormat)}`);
-    }
+    checkChannelsLast(args.dataFormat, this.className);
     this.keepdims = args.keepdims ?? false;
     this.inputSpec = { ndim: 4 };
   }

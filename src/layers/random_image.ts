@@ -5,6 +5,7 @@
  * augment inputs, so no gradient flows through them. Geometry follows Keras 3 / TensorFlow's
  * ImageProjectiveTransformV3 (pixel-centre coordinates, fill modes with TensorFlow's boundaries).
  */
+import { checkChannelsLast } from './layer_checks.js';
 import { ValueError } from '../errors.js';
 import { randomFor, type Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -22,10 +23,6 @@ function bounds(f: Factor, name: string, layer: string, limit = Infinity): [numb
   return [lo, hi];
 }
 
-function checkDataFormat(layer: string, df: unknown): void {
-  if (df !== undefined && df !== null && df !== 'channels_last') throw new ValueError(`${layer}: only data_format 'channels_last' is supported, got ${JSON.stringify(df)}`);
-}
-
 export interface RandomLayerArgs extends LayerArgs {
   seed?: number | null;
   dataFormat?: string | null;
@@ -38,7 +35,7 @@ abstract class RandomImageLayer extends Layer {
 
   constructor(args: RandomLayerArgs) {
     super(args);
-    checkDataFormat(new.target.name, args.dataFormat);
+    checkChannelsLast(args.dataFormat, new.target.name);
     this.seed = args.seed ?? null;
     this.rng = randomFor(args.seed ?? undefined);
   }

@@ -4,6 +4,7 @@
  * pointwise 1×1 convolution (kernel (1, 1, channels·depth_multiplier, filters)) with the bias and
  * activation. Weights in Keras's order: depthwise_kernel, pointwise_kernel, bias.
  */
+import { checkChannelsLast, checkFilters } from './layer_checks.js';
 import { knownChannels } from './convolutional.js';
 import { type Activation, type ActivationFn, fusedActivationOf, getActivation } from '../activations/index.js';
 import { ShapeError, ValueError } from '../errors.js';
@@ -54,10 +55,8 @@ export class SeparableConv2D extends Layer {
     super(args);
     this.args = args;
     const who = `Layer "${this.name}" (SeparableConv2D)`;
-    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
-      throw new ValueError(`${who}: only data_format 'channels_last' is supported (NHWC, as Keras's default), got ${JSON.stringify(args.dataFormat)}`);
-    }
-    if (!Number.isInteger(args.filters) || args.filters <= 0) throw new ValueError(`${who}: filters must be a positive integer, got ${args.filters}`);
+    checkChannelsLast(args.dataFormat, who, 'NHWC');
+    checkFilters(args.filters, who);
     this.filters = args.filters;
     this.depthMultiplier = args.depthMultiplier ?? 1;
     if (!Number.isInteger(this.depthMultiplier) || this.depthMultiplier <= 0) throw new ValueError(`${who}: depth_multiplier must be a positive integer, got ${args.depthMultiplier}`);

@@ -1,4 +1,5 @@
 /** SpatialDropout2D (Keras 3): dropout of whole feature maps (channels_last). */
+import { checkChannelsLast } from './layer_checks.js';
 import { ValueError } from '../errors.js';
 import * as ops from '../ops/index.js';
 import { randomFor, type Random } from '../tensor/random.js';
@@ -26,9 +27,7 @@ export class SpatialDropout2D extends Layer {
   constructor(args: SpatialDropout2DArgs) {
     super(args);
     if (!(args?.rate >= 0 && args.rate < 1)) throw new ValueError(`SpatialDropout2D: rate must be in [0, 1), got ${args?.rate}`);
-    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
-      throw new ValueError(`SpatialDropout2D "${this.name}": only data_format 'channels_last' is supported, got ${JSON.stringify(args.dataFormat)}`);
-    }
+    checkChannelsLast(args.dataFormat, `SpatialDropout2D "${this.name}"`);
     this.rate = args.rate;
     this.seed = args.seed;
     this.rng = randomFor(args.seed);

@@ -3,6 +3,7 @@
  * Regularization of Deep Convolutional Neural Networks", 2013). Not a Keras layer; convkit saves it
  * under this class name and reads it back without customObjects.
  */
+import { checkChannelsLast } from './layer_checks.js';
 import { ValueError } from '../errors.js';
 import * as ops from '../ops/index.js';
 import { checkPositiveInts, pair, pool2dInfo } from '../shape/conv.js';
@@ -41,9 +42,7 @@ export class StochasticPooling2D extends Layer {
 
   constructor(args: StochasticPooling2DArgs = {}) {
     super(args);
-    if (args.dataFormat && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
-      throw new ValueError(`StochasticPooling2D "${this.name}": only data_format 'channels_last' is supported, got ${JSON.stringify(args.dataFormat)}`);
-    }
+    checkChannelsLast(args.dataFormat, `StochasticPooling2D "${this.name}"`);
     this.poolSize = pair(args.poolSize ?? 2, 'pool_size');
     this.strides = pair(args.strides ?? this.poolSize, 'strides');
     checkPositiveInts(this.poolSize, 'pool_size', `Layer "${this.name}"`);

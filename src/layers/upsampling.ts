@@ -4,6 +4,7 @@
  * TensorFlow 2's half-pixel-centre bilinear resize, not align_corners (see ops/resize.ts).
  * TensorFlow.js's UpSampling2D 'bilinear' uses the TF 1 mapping instead and gives other values.
  */
+import { checkChannelsLast } from './layer_checks.js';
 import { ValueError } from '../errors.js';
 import * as ops from '../ops/index.js';
 import { pair, checkPositiveInts } from '../shape/conv.js';
@@ -28,9 +29,7 @@ export class UpSampling2D extends Layer {
 
   constructor(args: UpSampling2DArgs = {}) {
     super(args);
-    if (args.dataFormat != null && args.dataFormat !== 'channels_last' && args.dataFormat !== 'channelsLast') {
-      throw new ValueError(`UpSampling2D: only data_format 'channels_last' is supported, got ${JSON.stringify(args.dataFormat)}`);
-    }
+    checkChannelsLast(args.dataFormat, 'UpSampling2D');
     this.size = pair(args.size ?? 2, 'UpSampling2D: size');
     checkPositiveInts(this.size, 'size', 'UpSampling2D');
     const interp = String(args.interpolation ?? 'nearest').toLowerCase();
