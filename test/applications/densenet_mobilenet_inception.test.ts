@@ -27,27 +27,8 @@ import type { GraphNode, SymbolicTensor } from '../../src/layers/symbolic.js';
 import type { SummaryInfo } from '../../src/models/summary.js';
 import * as ops from '../../src/ops/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { last, layer, quiet, summarise, values } from '../helpers/summary.js';
 
-const quiet = { printFn: null };
-
-function summaryOf(build: () => Model): SummaryInfo {
-  clearSession();
-  return build().summary(quiet);
-}
-
-function layer(info: SummaryInfo, name: string) {
-  const l = info.layers.find((x) => x.name === name);
-  assert.ok(l, `layer ${name} is missing`);
-  return l;
-}
-
-function last(info: SummaryInfo) {
-  return info.layers[info.layers.length - 1]!;
-}
-
-function values(t: Tensor): number[] {
-  return Array.from(t.dataSync() as Float32Array);
-}
 
 /** Runs `fn` and returns the codes of the process warnings it emitted. */
 async function warningsOf(fn: () => unknown): Promise<string[]> {
@@ -81,7 +62,7 @@ describe("MobileNet (v1): keras.applications.MobileNet's architecture", () => {
   it("matches Keras's printed summary (seed 003) layer by layer: name, class, output shape, parameters", () => {
     const want = golden('mobilenet_1.00_224_summary.json');
     assert.equal(want.layers.length, 91);
-    const got = summaryOf(() => mobileNet());
+    const got = summarise(() => mobileNet());
     assert.equal(got.name, want.name);
     assert.equal(got.totalParams, 4253864);
     assert.equal(got.totalParams, want.totalParams);
@@ -100,7 +81,7 @@ describe("MobileNet (v1): keras.applications.MobileNet's architecture", () => {
   });
 
   it('alpha thins every layer by int(filters × alpha); depthMultiplier widens the depthwise outputs; no top: pooling and Keras\'s name', () => {
-    const thin = summaryOf(() => mobileNet({ alpha: 0.25, inputShape: [128, 128, 3], classes: 10 }));
+    const thin = summarise(() => mobileNet({ alpha: 0.25, inputShape: [128, 128, 3], classes: 10 }));
     assert.equal(thin.name, 'mobilenet_0.25_128');
     assert.deepEqual(layer(thin, 'conv1').outputShape, [null, 64, 64, 8]);
     assert.deepEqual(layer(thin, 'conv_pw_13').outputShape, [null, 4, 4, 256]);
@@ -108,21 +89,21 @@ describe("MobileNet (v1): keras.applications.MobileNet's architecture", () => {
     assert.equal(layer(thin, 'conv_preds').params, 256 * 10 + 10);
     assert.deepEqual(last(thin).outputShape, [null, 10]);
 
-    const deep = summaryOf(() => mobileNet({ depthMultiplier: 2, includeTop: false, inputShape: [64, 64, 3] }));
+    const deep = summarise(() => mobileNet({ depthMultiplier: 2, includeTop: false, inputShape: [64, 64, 3] }));
     assert.deepEqual(layer(deep, 'conv_dw_1').outputShape, [null, 32, 32, 64]);
     assert.equal(layer(deep, 'conv_dw_1').params, 3 * 3 * 32 * 2);
     assert.equal(layer(deep, 'conv_pw_1').params, 64 * 64);
 
-    const avg = summaryOf(() => mobileNet({ includeTop: false, pooling: 'avg' }));
+    const avg = summarise(() => mobileNet({ includeTop: false, pooling: 'avg' }));
     assert.equal(avg.totalParams, 3228864);
     assert.equal(avg.name, 'mobilenet_1.00_None', 'Keras names the model after input_shape[0], None here');
     assert.deepEqual(layer(avg, 'conv_pw_13_relu').outputShape, [null, null, null, 1024]);
     assert.equal(last(avg).className, 'GlobalAveragePooling2D');
     assert.deepEqual(last(avg).outputShape, [null, 1024]);
-    const max = summaryOf(() => mobileNet({ includeTop: false, pooling: 'max', inputShape: [96, 96, 3] }));
+    const max = summarise(() => mobileNet({ includeTop: false, pooling: 'max', inputShape: [96, 96, 3] }));
     assert.equal(last(max).className, 'GlobalMaxPooling2D');
     assert.deepEqual(last(max).outputShape, [null, 1024]);
-    const none = summaryOf(() => mobileNet({ includeTop: false, inputShape: [96, 96, 3] }));
+    const none = summarise(() => mobileNet({ includeTop: false, inputShape: [96, 96, 3] }));
     assert.deepEqual(last(none).outputShape, [null, 3, 3, 1024]);
   });
 
@@ -145,7 +126,7 @@ describe("MobileNet (v1): keras.applications.MobileNet's architecture", () => {
 
 describe('DenseNet121 / 169 / 201', () => {
   it("DenseNet121: Keras's 8,062,504 parameters (83,648 non-trainable), 429 layers, Keras's layer names and shapes", () => {
-    const info = summaryOf(() => denseNet121());
+    const info = summarise(() => denseNet121());
     assert.equal(info.name, 'densenet121');
     assert.equal(info.totalParams, 8062504);
     assert.equal(info.trainableParams, 7978856);
@@ -183,14 +164,14 @@ describe('DenseNet121 / 169 / 201', () => {
   });
 
   it('DenseNet169: 14,307,880 parameters (158,400 non-trainable), 597 layers; DenseNet201: 20,242,984 (229,056), 709 layers', () => {
-    const d169 = summaryOf(() => denseNet169());
+    const d169 = summarise(() => denseNet169());
     assert.equal(d169.name, 'densenet169');
     assert.equal(d169.totalParams, 14307880);
     assert.equal(d169.trainableParams, 14149480);
     assert.equal(d169.nonTrainableParams, 158400);
     assert.equal(d169.layers.length, 597);
     assert.deepEqual(layer(d169, 'conv5_block32_concat').outputShape, [null, 7, 7, 1664]);
-    const d201 = summaryOf(() => applications.DenseNet201());
+    const d201 = summarise(() => applications.DenseNet201());
     assert.equal(d201.name, 'densenet201');
     assert.equal(d201.totalParams, 20242984);
     assert.equal(d201.trainableParams, 20013928);
@@ -201,7 +182,7 @@ describe('DenseNet121 / 169 / 201', () => {
   });
 
   it('without the top: 7,037,504 parameters; pooling avg/max are avg_pool / max_pool; runs at 32×32 (the smallest size)', () => {
-    const avg = summaryOf(() => denseNet121({ includeTop: false, pooling: 'avg' }));
+    const avg = summarise(() => denseNet121({ includeTop: false, pooling: 'avg' }));
     assert.equal(avg.totalParams, 7037504);
     assert.deepEqual(layer(avg, 'relu').outputShape, [null, null, null, 1024]);
     assert.equal(last(avg).name, 'avg_pool');
@@ -232,7 +213,7 @@ describe('DenseNet121 / 169 / 201', () => {
 
 describe('InceptionV3', () => {
   it("Keras's 23,851,784 parameters (34,432 non-trainable: BatchNormalization without scale), 313 layers, mixed0…mixed10", () => {
-    const info = summaryOf(() => inceptionV3());
+    const info = summarise(() => inceptionV3());
     assert.equal(info.name, 'inception_v3');
     assert.equal(info.totalParams, 23851784);
     assert.equal(info.trainableParams, 23817352);
@@ -310,7 +291,7 @@ describe('InceptionV3', () => {
     const y = model.predict(x);
     assert.deepEqual(y.shape, [2, 2048]);
     assert.ok(values(y).every((e) => Number.isFinite(e) && e >= 0));
-    const avg = summaryOf(() => applications.InceptionV3({ includeTop: false, pooling: 'avg', inputShape: [75, 75, 3] }));
+    const avg = summarise(() => applications.InceptionV3({ includeTop: false, pooling: 'avg', inputShape: [75, 75, 3] }));
     assert.equal(last(avg).name, 'global_average_pooling2d', 'pooling avg is unnamed in Keras');
     assert.deepEqual(last(avg).outputShape, [null, 2048]);
     clearSession();
@@ -347,10 +328,10 @@ describe("Keras's argument checks", () => {
 
   it('without pretrained weights other channel counts only warn, as Keras; bad MobileNet options are refused', async () => {
     let info: SummaryInfo | undefined;
-    const codes = await warningsOf(() => { info = summaryOf(() => denseNet121({ includeTop: false, inputShape: [64, 64, 4] })); });
+    const codes = await warningsOf(() => { info = summarise(() => denseNet121({ includeTop: false, inputShape: [64, 64, 4] })); });
     assert.ok(codes.includes('CONVKIT_INPUT_CHANNELS'), `warnings: ${codes.join(', ')}`);
     assert.equal(layer(info!, 'conv1_conv').params, 7 * 7 * 4 * 64);
-    assert.deepEqual(await warningsOf(() => summaryOf(() => mobileNet({ includeTop: false, inputShape: [32, 32, 1] }))), [], 'grayscale is fine');
+    assert.deepEqual(await warningsOf(() => summarise(() => mobileNet({ includeTop: false, inputShape: [32, 32, 1] }))), [], 'grayscale is fine');
     assert.throws(() => mobileNet({ alpha: 0 }), /alpha/);
     assert.throws(() => mobileNet({ depthMultiplier: 1.5 }), /depthMultiplier/);
     assert.throws(() => mobileNet({ dropout: 1 }), /dropout/);

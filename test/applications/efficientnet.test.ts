@@ -36,45 +36,12 @@ import type { Model } from '../../src/models/model.js';
 import type { SummaryInfo } from '../../src/models/summary.js';
 import * as ops from '../../src/ops/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { buildFresh, expectRows, last, layer, quiet, values, type Row } from '../helpers/summary.js';
 
-const quiet = { printFn: null };
-
-/** Builds a fresh-weights model in a clean naming session (so automatic names are Keras's first ones). */
-function build(f: () => Model | Promise<Model>): Model {
-  clearSession();
-  const m = f();
-  assert.ok(!(m instanceof Promise), 'no weights requested: a Model, not a Promise');
-  return m;
-}
 
 function summarise(f: () => Model | Promise<Model>): SummaryInfo & { weightCount: number; trainableWeightCount: number } {
-  const m = build(f);
+  const m = buildFresh(f);
   return { ...m.summary(quiet), weightCount: m.weights.length, trainableWeightCount: m.trainableWeights.length };
-}
-
-function layer(s: SummaryInfo, name: string) {
-  const l = s.layers.find((x) => x.name === name);
-  assert.ok(l, `layer ${name} is missing`);
-  return l;
-}
-
-function last(s: SummaryInfo) {
-  return s.layers[s.layers.length - 1]!;
-}
-
-function values(t: Tensor): number[] {
-  return Array.from(t.dataSync() as Float32Array);
-}
-
-/** [name, className, output shape, params] rows to find in a summary. */
-type Row = [string, string, (number | null)[], number];
-function expectRows(s: SummaryInfo, rows: Row[]): void {
-  for (const [name, className, shape, params] of rows) {
-    const l = layer(s, name);
-    assert.equal(l.className, className, name);
-    assert.deepEqual(l.outputShape, shape, name);
-    assert.equal(l.params, params, name);
-  }
 }
 
 /** Pixels in [0, 255], as EfficientNet expects. */
@@ -146,7 +113,7 @@ describe('EfficientNet B0–B7 (keras.applications.efficientnet)', () => {
       [efficientNetB7, 'efficientnetb7', 66658687, 66347960, 310727, 1040, 0.5, 'block7d', 54, 55],
     ];
     for (const [f, name, total, trainable, nonTrainable, weights, topRate, lastBlock, k, n] of expect) {
-      const m = build(() => f());
+      const m = buildFresh(() => f());
       const s = m.summary(quiet);
       assert.equal(s.name, name);
       assert.deepEqual([s.totalParams, s.trainableParams, s.nonTrainableParams, m.weights.length], [total, trainable, nonTrainable, weights], name);
@@ -174,7 +141,7 @@ describe('EfficientNet B0–B7 (keras.applications.efficientnet)', () => {
   });
 
   it('drop-connect: Dropout(0.2·k/n, noiseShape (None, 1, 1, 1)) before each residual add; top_dropout is the variant\'s dropout rate', () => {
-    const b0 = build(() => efficientNetB0({ includeTop: true, inputShape: [32, 32, 3], classes: 3 }));
+    const b0 = buildFresh(() => efficientNetB0({ includeTop: true, inputShape: [32, 32, 3], classes: 3 }));
     const drops = b0.layers.filter((l) => l instanceof L.Dropout) as L.Dropout[];
     // B0's residual blocks are blocks 2, 4, 6, 7, 9, 10, 12, 13, 14 of 16 (counted from 0).
     const expect: [string, number][] = [
@@ -193,7 +160,7 @@ describe('EfficientNet B0–B7 (keras.applications.efficientnet)', () => {
   });
 
   it('drop-connect drops whole samples and only in training: predict is deterministic, training calls are not', () => {
-    const model = build(() => efficientNetB0({ includeTop: false, pooling: 'avg', inputShape: [32, 32, 3] }));
+    const model = buildFresh(() => efficientNetB0({ includeTop: false, pooling: 'avg', inputShape: [32, 32, 3] }));
     // The layer itself: each sample is either all zero or scaled by 1/(1 − rate), in training only.
     const drop = model.getLayer('block6d_drop') as L.Dropout;
     const ones = ops.ones([64, 2, 2, 3]);
@@ -222,7 +189,7 @@ describe('EfficientNet B0–B7 (keras.applications.efficientnet)', () => {
   });
 
   it('predicts at 32×32 (the smallest size Keras allows) from pixels in [0, 255]: probabilities summing to 1; null activation gives logits', () => {
-    const model = build(() => applications.EfficientNetB0({ inputShape: [32, 32, 3], classes: 5 }));
+    const model = buildFresh(() => applications.EfficientNetB0({ inputShape: [32, 32, 3], classes: 5 }));
     assert.deepEqual(model.summary(quiet).layers.find((l) => l.name === 'top_activation')!.outputShape, [null, 1, 1, 1280]);
     const x = pixels([2, 32, 32, 3], 7);
     const p = model.predict(x);
@@ -230,7 +197,7 @@ describe('EfficientNet B0–B7 (keras.applications.efficientnet)', () => {
     const v = values(p);
     assert.ok(v.every((e) => Number.isFinite(e) && e >= 0));
     for (const row of [v.slice(0, 5), v.slice(5)]) assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5, `${row}`);
-    const logits = build(() => efficientNetB0({ inputShape: [32, 32, 3], classes: 5, classifierActivation: null }));
+    const logits = buildFresh(() => efficientNetB0({ inputShape: [32, 32, 3], classes: 5, classifierActivation: null }));
     const lv = values(logits.predict(x));
     assert.ok(lv.every(Number.isFinite));
     assert.ok(Math.abs(lv.slice(0, 5).reduce((a, b) => a + b, 0) - 1) > 1e-3, 'logits are not probabilities');
@@ -265,7 +232,7 @@ describe('EfficientNet B0–B7 (keras.applications.efficientnet)', () => {
   });
 
   it('normalises inside: pixels / 255 then the Normalization (mean/variance weights, zeros and ones until loaded); preprocessInput is the identity', () => {
-    const model = build(() => efficientNetB0({ includeTop: false, inputShape: [32, 32, 3] }));
+    const model = buildFresh(() => efficientNetB0({ includeTop: false, inputShape: [32, 32, 3] }));
     const rescaling = model.getLayer('rescaling') as L.Rescaling;
     assert.equal(rescaling.scale, 1 / 255);
     const norm = model.getLayer('normalization') as L.Normalization;
@@ -385,7 +352,7 @@ describe('EfficientNetV2 B0–B3, S, M, L (keras.applications.efficientnet_v2)',
   });
 
   it("V2 drop-connect as Keras: rate 0.2·k / (the unscaled repeats), so B3's last block drops at 0.2·31/21; Fused-MBConv blocks drop too", () => {
-    const b3 = build(() => efficientNetV2B3({ includeTop: false, inputShape: [32, 32, 3] }));
+    const b3 = buildFresh(() => efficientNetV2B3({ includeTop: false, inputShape: [32, 32, 3] }));
     assert.equal((b3.getLayer('block6l_drop') as L.Dropout).rate, (0.2 * 31) / 21);
     assert.equal((b3.getLayer('block1b_drop') as L.Dropout).rate, (0.2 * 1) / 21);
     assert.deepEqual((b3.getLayer('block1b_drop') as L.Dropout).noiseShape, [null, 1, 1, 1]);
@@ -395,22 +362,22 @@ describe('EfficientNetV2 B0–B3, S, M, L (keras.applications.efficientnet_v2)',
   });
 
   it("includePreprocessing: B variants on 3 channels use ImageNet's mean/variance, other inputs x/128 − 1; false starts at stem_conv", () => {
-    const b0 = build(() => efficientNetV2B0({ includeTop: false, inputShape: [32, 32, 3] }));
+    const b0 = buildFresh(() => efficientNetV2B0({ includeTop: false, inputShape: [32, 32, 3] }));
     const norm = b0.getLayer('normalization') as L.Normalization;
     assert.equal(norm.weights.length, 0);
     assert.deepEqual(norm.inputVariance, [0.229 ** 2, 0.224 ** 2, 0.225 ** 2]);
-    const s = build(() => efficientNetV2S({ includeTop: false, inputShape: [32, 32, 3] }));
+    const s = buildFresh(() => efficientNetV2S({ includeTop: false, inputShape: [32, 32, 3] }));
     const r = s.getLayer('rescaling') as L.Rescaling;
     assert.deepEqual([r.scale, r.offset], [1 / 128, -1]);
-    const gray = build(() => efficientNetV2B1({ includeTop: false, inputShape: [32, 32, 1] }));
+    const gray = buildFresh(() => efficientNetV2B1({ includeTop: false, inputShape: [32, 32, 1] }));
     assert.deepEqual([(gray.getLayer('rescaling') as L.Rescaling).scale, (gray.getLayer('rescaling') as L.Rescaling).offset], [1 / 128, -1]);
     assert.ok(!gray.layers.some((l) => l instanceof L.Normalization));
-    const raw = build(() => efficientNetV2B2({ includeTop: false, includePreprocessing: false, inputShape: [32, 32, 3] }));
+    const raw = buildFresh(() => efficientNetV2B2({ includeTop: false, includePreprocessing: false, inputShape: [32, 32, 3] }));
     assert.equal(raw.layers[1]!.name, 'stem_conv');
     assert.ok(!raw.layers.some((l) => l instanceof L.Rescaling));
     // The preprocessing is part of the model: pixels in [0, 255] give what [-1, 1] inputs give the raw model with the same weights.
-    const withPre = build(() => efficientNetV2S({ includeTop: false, pooling: 'avg', inputShape: [32, 32, 3] }));
-    const without = build(() => efficientNetV2S({ includeTop: false, pooling: 'avg', inputShape: [32, 32, 3], includePreprocessing: false }));
+    const withPre = buildFresh(() => efficientNetV2S({ includeTop: false, pooling: 'avg', inputShape: [32, 32, 3] }));
+    const without = buildFresh(() => efficientNetV2S({ includeTop: false, pooling: 'avg', inputShape: [32, 32, 3], includePreprocessing: false }));
     assert.equal(without.weights.length, withPre.weights.length);
     without.weights.forEach((w, i) => w.assign(withPre.weights[i]!));
     const x = pixels([2, 32, 32, 3], 13);
@@ -422,12 +389,12 @@ describe('EfficientNetV2 B0–B3, S, M, L (keras.applications.efficientnet_v2)',
   });
 
   it('predicts at 32×32 with the top: probabilities summing to 1; without it, pooling max gives (batch, 1280)', () => {
-    const model = build(() => applications.EfficientNetV2B0({ inputShape: [32, 32, 3], classes: 4 }));
+    const model = buildFresh(() => applications.EfficientNetV2B0({ inputShape: [32, 32, 3], classes: 4 }));
     const x = pixels([2, 32, 32, 3], 21);
     const v = values(model.predict(x));
     assert.equal(v.length, 8);
     for (const row of [v.slice(0, 4), v.slice(4)]) assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5, `${row}`);
-    const features = build(() => applications.efficientNetV2S({ includeTop: false, pooling: 'max', inputShape: [32, 32, 3] }));
+    const features = buildFresh(() => applications.efficientNetV2S({ includeTop: false, pooling: 'max', inputShape: [32, 32, 3] }));
     assert.equal(features.layers[features.layers.length - 1]!.name, 'max_pool');
     const y = features.predict(x);
     assert.deepEqual(y.shape, [2, 1280]);
@@ -539,7 +506,7 @@ describe("weights: 'imagenet' through a local mirror, and weights from a file", 
 
   it('loads every weight (the Normalization\'s mean, variance and count too) from a file path, and a V2 file from a URL', async () => {
     const args = { includeTop: false, inputShape: [32, 32, 3] } as const;
-    const donor = build(() => efficientNetB0(args));
+    const donor = buildFresh(() => efficientNetB0(args));
     donor.weights.forEach((v, i) => v.assign(ops.fill([...v.shape], (i % 89) / 8 + 0.25)));
     const file = join(work, 'effnetb0.h5');
     await saveWeights(donor, file);
@@ -549,7 +516,7 @@ describe("weights: 'imagenet' through a local mirror, and weights from a file", 
     model.weights.forEach((v, i) => assert.deepEqual(values(v), values(donor.weights[i]!), v.name));
     assert.deepEqual(values((model.getLayer('normalization') as L.Normalization).adaptMean!), [0.25, 0.25, 0.25]);
 
-    const v2donor = build(() => efficientNetV2B0(args));
+    const v2donor = buildFresh(() => efficientNetV2B0(args));
     v2donor.weights.forEach((v, i) => v.assign(ops.fill([...v.shape], (i % 53) / 16 - 1)));
     const v2file = join(work, 'effnetv2b0.h5');
     await saveWeights(v2donor, v2file);

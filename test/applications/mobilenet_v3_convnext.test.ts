@@ -39,27 +39,8 @@ import type { SummaryInfo } from '../../src/models/summary.js';
 import * as ops from '../../src/ops/index.js';
 import { Tensor, Variable } from '../../src/tensor/tensor.js';
 import { checkGradients, rand64 } from '../helpers/gradcheck.js';
+import { last, layer, quiet, summarise, values } from '../helpers/summary.js';
 
-const quiet = { printFn: null };
-
-function summaryOf(build: () => Model): SummaryInfo {
-  clearSession();
-  return build().summary(quiet);
-}
-
-function layer(info: SummaryInfo, name: string) {
-  const l = info.layers.find((x) => x.name === name);
-  assert.ok(l, `layer ${name} is missing`);
-  return l;
-}
-
-function last(info: SummaryInfo) {
-  return info.layers[info.layers.length - 1]!;
-}
-
-function values(t: Tensor): number[] {
-  return Array.from(t.dataSync() as Float32Array);
-}
 
 function maxAbsDiff(a: number[], b: number[]): number {
   assert.equal(a.length, b.length);
@@ -168,16 +149,16 @@ describe('MobileNetV3Small / MobileNetV3Large', () => {
   });
 
   it('alpha, minimalistic, dropoutRate, includePreprocessing: the layers Keras builds', () => {
-    const thin = summaryOf(() => mobileNetV3Small({ alpha: 0.75, inputShape: [96, 96, 3], classes: 10 }));
+    const thin = summarise(() => mobileNetV3Small({ alpha: 0.75, inputShape: [96, 96, 3], classes: 10 }));
     assert.deepEqual(layer(thin, 'expanded_conv_project').outputShape, [null, 24, 24, 16], '_depth(16·0.75) = 16');
     assert.deepEqual(layer(thin, 'expanded_conv_10_project').outputShape, [null, 3, 3, 72]);
     assert.deepEqual(layer(thin, 'conv_1').outputShape, [null, 3, 3, 432]);
     assert.equal(layer(thin, 'conv_2').params, 432 * 1024 + 1024, 'alpha ≤ 1 does not thin the top');
     assert.equal(layer(thin, 'logits').params, 1024 * 10 + 10);
-    const wide = summaryOf(() => mobileNetV3Large({ alpha: 1.25, includeTop: true }));
+    const wide = summarise(() => mobileNetV3Large({ alpha: 1.25, includeTop: true }));
     assert.deepEqual(layer(wide, 'conv_2').outputShape, [null, 1, 1, 1600], 'alpha > 1 widens the top: _depth(1280·1.25)');
 
-    const mini = summaryOf(() => mobileNetV3Small({ minimalistic: true, dropoutRate: 0, includePreprocessing: false }));
+    const mini = summarise(() => mobileNetV3Small({ minimalistic: true, dropoutRate: 0, includePreprocessing: false }));
     assert.equal(mini.layers.some((l) => l.name.includes('squeeze_excite')), false, 'no squeeze-excite');
     assert.equal(mini.layers.some((l) => l.className === 'Dropout'), false, 'no Dropout when dropoutRate is 0');
     assert.equal(mini.layers.some((l) => l.className === 'Rescaling'), false);
@@ -219,16 +200,16 @@ describe('MobileNetV3Small / MobileNetV3Large', () => {
   });
 
   it("without the top: 939,120 / 2,996,352 parameters; pooling 'avg' / 'max' are avg_pool / max_pool; none leaves the feature map", () => {
-    const avg = summaryOf(() => mobileNetV3Small({ includeTop: false, pooling: 'avg' }));
+    const avg = summarise(() => mobileNetV3Small({ includeTop: false, pooling: 'avg' }));
     assert.equal(avg.totalParams, 939120);
     assert.equal(last(avg).name, 'avg_pool');
     assert.equal(last(avg).className, 'GlobalAveragePooling2D');
     assert.deepEqual(last(avg).outputShape, [null, 576]);
-    const max = summaryOf(() => mobileNetV3Large({ includeTop: false, pooling: 'max', inputShape: [64, 64, 3] }));
+    const max = summarise(() => mobileNetV3Large({ includeTop: false, pooling: 'max', inputShape: [64, 64, 3] }));
     assert.equal(max.totalParams, 2996352);
     assert.equal(last(max).name, 'max_pool');
     assert.deepEqual(last(max).outputShape, [null, 960]);
-    const none = summaryOf(() => mobileNetV3Small({ includeTop: false, inputShape: [224, 224, 3] }));
+    const none = summarise(() => mobileNetV3Small({ includeTop: false, inputShape: [224, 224, 3] }));
     assert.deepEqual(last(none).outputShape, [null, 7, 7, 576]);
     assert.ok(!none.layers.some((l) => l.name === 'global_average_pooling2d' || l.name === 'logits'));
   });
@@ -341,12 +322,12 @@ describe('ConvNeXt', () => {
   });
 
   it("Small: 50,223,688 parameters; Base: 88,591,464 (built one at a time); the formula agrees and gives Large 197,767,336 and XLarge 350,196,968", () => {
-    const small = summaryOf(() => convNeXtSmall({ includeTop: true }));
+    const small = summarise(() => convNeXtSmall({ includeTop: true }));
     assert.equal(small.totalParams, 50223688);
     assert.equal(small.totalParams, convNeXtParams('small'));
     assert.equal(small.nonTrainableParams, 0);
     assert.deepEqual(layer(small, 'convnext_small_stage_2_block_26_layer_scale').outputShape, [null, 14, 14, 384]);
-    const base = summaryOf(() => convNeXtBase());
+    const base = summarise(() => convNeXtBase());
     assert.equal(base.totalParams, 88591464);
     assert.equal(base.totalParams, convNeXtParams('base'));
     assert.deepEqual(layer(base, 'convnext_base_stem').outputShape, [null, 56, 56, 128]);
@@ -394,7 +375,7 @@ describe('ConvNeXt', () => {
     const m = y.reduce((a, b) => a + b, 0) / 768;
     const s = y.reduce((a, b) => a + (b - m) ** 2, 0) / 768;
     assert.ok(Math.abs(m) < 1e-3 && Math.abs(s - 1) < 1e-2, `layer-normalised features: mean ${m}, variance ${s}`);
-    const none = summaryOf(() => convNeXtTiny({ includeTop: false }));
+    const none = summarise(() => convNeXtTiny({ includeTop: false }));
     assert.deepEqual(last(none).outputShape, [null, null, null, 768]);
     assert.equal(last(none).className, 'LayerNormalization');
     assert.deepEqual(layer(none, 'convnext_tiny_stem').outputShape, [null, null, null, 96]);

@@ -22,47 +22,17 @@ import { clearSession } from '../../src/layers/naming.js';
 import { HashMismatchError } from '../../src/io/download/errors.js';
 import { saveWeights } from '../../src/io/model_io.js';
 import type { Model } from '../../src/models/model.js';
-import type { SummaryInfo } from '../../src/models/summary.js';
 import type { SymbolicTensor } from '../../src/layers/symbolic.js';
 import * as ops from '../../src/ops/index.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { summary as cliSummary } from '../../src/cli/commands.js';
+import { expectRows, layer, summarise, totals, type Row } from '../helpers/summary.js';
 
-const quiet = { printFn: null };
 
 function golden(name: string): string {
   let dir = fileURLToPath(new URL('../../../test/applications/golden/', import.meta.url));
   if (!existsSync(dir)) dir = join(process.cwd(), 'test', 'applications', 'golden');
   return readFileSync(join(dir, name), 'utf8');
-}
-
-/** Builds, summarises and drops the model (so at most one big model is alive at a time). */
-function summarise(build: () => Model | Promise<Model>): SummaryInfo {
-  clearSession();
-  const m = build();
-  assert.ok(!(m instanceof Promise), 'no weights requested: a Model, not a Promise');
-  return m.summary(quiet);
-}
-
-function totals(s: SummaryInfo): [number, number, number] {
-  return [s.totalParams, s.trainableParams, s.nonTrainableParams];
-}
-
-function layer(s: SummaryInfo, name: string) {
-  const l = s.layers.find((x) => x.name === name);
-  assert.ok(l, `layer ${name} is missing`);
-  return l;
-}
-
-/** [name, className, output shape, params] rows to find in a summary. */
-type Row = [string, string, (number | null)[], number];
-function expectRows(s: SummaryInfo, rows: Row[]): void {
-  for (const [name, className, shape, params] of rows) {
-    const l = layer(s, name);
-    assert.equal(l.className, className, name);
-    assert.deepEqual(l.outputShape, shape, name);
-    assert.equal(l.params, params, name);
-  }
 }
 
 describe("VGG16 / VGG19: keras.applications' architecture and names", () => {

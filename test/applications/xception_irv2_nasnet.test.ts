@@ -34,48 +34,11 @@ import type { SymbolicTensor } from '../../src/layers/symbolic.js';
 import type { SummaryInfo } from '../../src/models/summary.js';
 import * as ops from '../../src/ops/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { expectRows, last, layer, quiet, summarise, totals, values, type Row } from '../helpers/summary.js';
 
-const quiet = { printFn: null };
-
-/** Builds, summarises and drops the model (at most one big model alive at a time). */
-function summarise(build: () => unknown): SummaryInfo {
-  clearSession();
-  const m = build();
-  assert.ok(m instanceof Model, 'no weights requested: a Model, not a Promise');
-  return m.summary(quiet);
-}
-
-function totals(s: SummaryInfo): [number, number, number] {
-  return [s.totalParams, s.trainableParams, s.nonTrainableParams];
-}
-
-function layer(s: SummaryInfo, name: string) {
-  const l = s.layers.find((x) => x.name === name);
-  assert.ok(l, `layer ${name} is missing`);
-  return l;
-}
-
-function last(s: SummaryInfo) {
-  return s.layers[s.layers.length - 1]!;
-}
 
 function count(s: SummaryInfo, className: string): number {
   return s.layers.filter((l) => l.className === className).length;
-}
-
-/** [name, className, output shape, params] rows to find in a summary. */
-type Row = [string, string, (number | null)[], number];
-function expectRows(s: SummaryInfo, rows: Row[]): void {
-  for (const [name, className, shape, params] of rows) {
-    const l = layer(s, name);
-    assert.equal(l.className, className, name);
-    assert.deepEqual(l.outputShape, shape, name);
-    assert.equal(l.params, params, name);
-  }
-}
-
-function values(t: Tensor): number[] {
-  return Array.from(t.dataSync() as Float32Array);
 }
 
 /** Rows of a (batch, classes) probability tensor: finite, non-negative, each summing to 1. */
