@@ -20,19 +20,18 @@ export function convGeometry(x: Tensor, filter: Tensor, opts: Conv2DOptions, op:
 
 /** convGeometry for an input of shape `xShape` (a value a fused op never materialises). */
 export function convGeometryOf(xShape: readonly number[], filter: Tensor, opts: Conv2DOptions, op: string, depthwise: boolean): Conv2DInfo {
-  const x = { rank: xShape.length, shape: xShape };
   const name = opts.name ?? op;
-  if (x.rank !== 4) throw new ShapeError(`${name}: expected a 4-D input (batch, height, width, channels), got shape ${shapeStr(x.shape)}`);
+  if (xShape.length !== 4) throw new ShapeError(`${name}: expected a 4-D input (batch, height, width, channels), got shape ${shapeStr(xShape)}`);
   if (filter.rank !== 4) throw new ShapeError(`${name}: expected a 4-D filter (height, width, ${depthwise ? 'channels, multiplier' : 'in_channels, out_channels'}), got shape ${shapeStr(filter.shape)}`);
-  if (filter.shape[2] !== x.shape[3]) {
-    throw new ShapeError(`${name}: input has ${x.shape[3]} channels (shape ${shapeStr(x.shape)}) but the filter expects ${filter.shape[2]} (filter shape ${shapeStr(filter.shape)})`);
+  if (filter.shape[2] !== xShape[3]) {
+    throw new ShapeError(`${name}: input has ${xShape[3]} channels (shape ${shapeStr(xShape)}) but the filter expects ${filter.shape[2]} (filter shape ${shapeStr(filter.shape)})`);
   }
   const strides = pair(opts.strides ?? 1, 'strides');
   const dilations = pair(opts.dilations ?? 1, 'dilation_rate');
   checkPositiveInts(strides, 'strides', name);
   checkPositiveInts(dilations, 'dilation_rate', name);
   const outChannels = depthwise ? filter.shape[2] * filter.shape[3] : filter.shape[3];
-  return conv2dInfo({ inShape: x.shape, filterSize: [filter.shape[0], filter.shape[1]], strides, dilations, padding: opts.padding ?? 'valid', name },
+  return conv2dInfo({ inShape: xShape, filterSize: [filter.shape[0], filter.shape[1]], strides, dilations, padding: opts.padding ?? 'valid', name },
     outChannels, depthwise ? filter.shape[3] : 1);
 }
 
