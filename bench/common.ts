@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 
 /** How long to measure one variant (a batch size or matrix size). Times in seconds. */
 export interface Policy {
+  /** Warm-up runs at least this many steps and at least warmupBudget seconds (JIT tiers, allocators, caches). */
   warmupSteps: number;
   warmupBudget: number;
   minSteps: number;
@@ -55,7 +56,7 @@ export interface ChildArgs {
 }
 
 export const DEFAULT_POLICY: Policy = {
-  warmupSteps: 2, warmupBudget: 2, minSteps: 3, maxSteps: 50, budget: 2.5, coldLimit: 60, skipOver: 120,
+  warmupSteps: 2, warmupBudget: 1, minSteps: 3, maxSteps: 2000, budget: 1.5, coldLimit: 60, skipOver: 120,
 };
 
 /** `--workload lenet --threads 2 --sizes 32,128 --policy '{…}' [--key value]…` */
@@ -89,7 +90,10 @@ export interface Timing {
   cold: boolean;
 }
 
-/** Warm up, then time steps one by one until the policy's budget; the median step is the figure. */
+/**
+ * Warm up (a step count and a time: a millisecond step is still running unoptimised JavaScript after
+ * a few calls), then time steps one by one until the policy's budget; the median step is the figure.
+ */
 export async function measure(step: () => unknown, p: Policy): Promise<Timing> {
   const now = () => performance.now();
   const w0 = now();
@@ -101,7 +105,7 @@ export async function measure(step: () => unknown, p: Policy): Promise<Timing> {
     lastMs = now() - t;
     warmup++;
     if (warmup === 1 && lastMs > p.coldLimit * 1000) return { samplesMs: [lastMs], medianMs: lastMs, warmup: 0, cold: true };
-  } while (warmup < p.warmupSteps && now() - w0 < p.warmupBudget * 1000);
+  } while (warmup < p.warmupSteps || now() - w0 < p.warmupBudget * 1000);
   const samples: number[] = [];
   const t0 = now();
   for (;;) {

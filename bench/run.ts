@@ -121,8 +121,10 @@ function policyFor(fw: Framework, quick: boolean): Policy {
       : { ...DEFAULT_POLICY, warmupSteps: 1, warmupBudget: 0, minSteps: 1, maxSteps: 5, budget: 5, coldLimit: 10, skipOver: 40 };
   }
   return quick
-    ? { ...DEFAULT_POLICY, warmupSteps: 1, warmupBudget: 0.5, minSteps: 2, maxSteps: 10, budget: 0.5, coldLimit: 10, skipOver: 20 }
-    : { ...DEFAULT_POLICY, warmupSteps: 2, warmupBudget: 1.5, minSteps: 3, maxSteps: 50, budget: 2, coldLimit: 60, skipOver: 120 };
+    ? { ...DEFAULT_POLICY, warmupSteps: 1, warmupBudget: 0.2, minSteps: 2, maxSteps: 10, budget: 0.5, coldLimit: 10, skipOver: 20 }
+    // Time-bounded rather than step-bounded: a millisecond step (LeNet-5, MobileNetV2 at batch 1)
+    // gets ~1,000 samples, so one burst of noise from a neighbour cannot move the median.
+    : { ...DEFAULT_POLICY, warmupSteps: 2, warmupBudget: 1, minSteps: 3, maxSteps: 2000, budget: 1.5, coldLimit: 60, skipOver: 120 };
 }
 
 // ---------------------------------------------------------------- peers' availability
@@ -224,7 +226,8 @@ function childCommand(fw: Framework, w: Workload, threads: number, policy: Polic
     case 'convkit': {
       env.CONVKIT_NUM_THREADS = String(threads);
       const script = w === 'lenet' || w === 'cifar' ? 'train.js' : `${w}.js`;
-      return { cmd: process.execPath, args: [join(dist, 'workloads', script), ...common], env };
+      // As the convkit command runs (bin/convkit.js): V8's GC threads off the cores the pool uses.
+      return { cmd: process.execPath, args: ['--single-threaded-gc', join(dist, 'workloads', script), ...common], env };
     }
     case 'torch':
       env.OMP_NUM_THREADS = env.OPENBLAS_NUM_THREADS = env.MKL_NUM_THREADS = String(threads);
@@ -577,6 +580,7 @@ function main(): void {
   out.push(`convkit bench — ${new Date().toISOString()} — ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, Node ${process.versions.node}, convkit backend ${String(convkitInfo.backend ?? '?')}`);
   out.push(`Best of ${o.passes} pass(es)${o.passes > 1 && o.peers.includes('tfjs-cpu') ? ' (tfjs-cpu: one)' : ''}, each the median step. Cells: the figure, then in parentheses convkit's advantage over that peer:`);
   out.push('ours/theirs for throughput (img/s, GFLOP/s), theirs/ours for latency (ms) — above 1× convkit is faster.');
+  out.push('convkit runs in node --single-threaded-gc, as the convkit command does; PyTorch with OpenBLAS and its thread count set.');
   if (tableWorkloads.length) {
     out.push('');
     out.push(table.text);

@@ -3,10 +3,32 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/src/cli/main.js', import.meta.url);
+const dist = (path) => new URL(`../dist/src/${path}`, import.meta.url);
+const main = dist('cli/main.js');
 if (!existsSync(fileURLToPath(main))) {
   console.error('convkit: the compiled command is missing (dist/). Run `npm install` (or `npm run build`) in the convkit package first.');
   process.exit(1);
+}
+
+// V8's concurrent garbage-collector threads compete with the native backend's thread pool for the
+// cores, and a kernel then waits for a worker the kernel scheduler preempted: on a 2-core machine
+// LeNet-5 trained at batch 128 ran 1.5× slower with them (README, Speed). The flag cannot be set
+// safely once V8 runs, so the command replaces itself (same process, same PID: signals and exit
+// status are unchanged) with node --single-threaded-gc. Without the addon there is no pool, and
+// nothing to gain. CONVKIT_NODE_GC=default keeps V8's default.
+const GC_FLAG = '--single-threaded-gc';
+if (process.env.CONVKIT_NODE_GC !== 'default' && process.env.CONVKIT_BACKEND !== 'js' && process.platform !== 'win32' &&
+    !process.execArgv.includes(GC_FLAG)) {
+  const { loadAddon } = await import(dist('backend/native/addon.js').href);
+  const { addon } = loadAddon();
+  if (typeof addon?.execNode === 'function') {
+    try {
+      addon.execNode(process.execPath, [GC_FLAG, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]);
+    } catch (e) {
+      // Returned: the exec failed; run on with V8's default collector.
+      console.error(`convkit: note: could not restart node with ${GC_FLAG} (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
 }
 const { run } = await import(main.href);
 process.exitCode = await run(process.argv);

@@ -14,8 +14,8 @@ import time
 import torch
 import torch.nn as nn
 
-DEFAULT_POLICY = {"warmupSteps": 2, "warmupBudget": 2, "minSteps": 3, "maxSteps": 50,
-                  "budget": 2.5, "coldLimit": 60, "skipOver": 120}
+DEFAULT_POLICY = {"warmupSteps": 2, "warmupBudget": 1, "minSteps": 3, "maxSteps": 2000,
+                  "budget": 1.5, "coldLimit": 60, "skipOver": 120}
 
 
 def lenet5():
@@ -44,7 +44,7 @@ def measure(step, p):
         warmup += 1
         if warmup == 1 and last > p["coldLimit"] * 1000:
             return [last], 0, True
-        if warmup >= p["warmupSteps"] or now() - w0 >= p["warmupBudget"]:
+        if warmup >= p["warmupSteps"] and now() - w0 >= p["warmupBudget"]:
             break
     samples = []
     t0 = now()

@@ -283,6 +283,8 @@ export function info(print: Print, json = false): void {
     threads: backend === 'native' && native ? native.threads : 1,
     native: native ? { loaded: true, path, isa: native.isa, detectedIsa: native.detectedIsa, threads: native.threads, napiVersion: native.napiVersion, compiler: native.compiler, mallocTuning: native.mallocTuning, kernels: native.kernels.length } : { loaded: false, error },
     node: process.version,
+    /** V8's collector: 'single-threaded' as the convkit command runs it (bin/convkit.js), else 'concurrent'. */
+    gc: process.execArgv.includes('--single-threaded-gc') ? 'single-threaded' : 'concurrent',
     platform: `${process.platform}-${process.arch}`,
     versions: { node: process.versions.node, v8: process.versions.v8, napi: process.versions.napi, typescriptBuilt: pkg.typescript },
   };
@@ -299,7 +301,7 @@ export function info(print: Print, json = false): void {
   } else {
     print(`backend: ${backend}`);
   }
-  print(`node: ${process.version} (${facts.platform}, V8 ${process.versions.v8}, N-API ${process.versions.napi})`);
+  print(`node: ${process.version} (${facts.platform}, V8 ${process.versions.v8}, N-API ${process.versions.napi}, ${facts.gc} GC)`);
 }
 
 function packageVersions(): { convkit: string; typescript: string | null } {

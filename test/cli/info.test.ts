@@ -31,6 +31,19 @@ describe('convkit info', () => {
     assert.match(text, /^convkit \d+\.\d+\.\d+\nbackend: native \(C\+\+ kernels, (avx512|avx2|generic) instructions, 2 threads\)\naddon: .+convkit(\.napi(\.glibc)?)?\.node \(N-API \d+, .+, \d+ kernels\)\nnode: v\d+/);
   });
 
+  it('the command runs node with a single-threaded garbage collector unless CONVKIT_NODE_GC=default', () => {
+    assert.equal((JSON.parse(info({}, '--json')) as { gc: string }).gc, 'single-threaded');
+    assert.match(info({}), /\nnode: v\d+.*, single-threaded GC\)\n$/);
+    assert.equal((JSON.parse(info({ CONVKIT_NODE_GC: 'default' }, '--json')) as { gc: string }).gc, 'concurrent');
+  });
+
+  it('the re-run command passes on its exit code and its output', () => {
+    const r = spawnSync(process.execPath, [bin, 'no-such-command'], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.notEqual(r.status, null);
+    assert.match(r.stderr, /no-such-command/);
+  });
+
   it('CONVKIT_ISA caps the instruction set and CONVKIT_BACKEND=js selects the js backend', () => {
     const generic = JSON.parse(info({ CONVKIT_ISA: 'generic' }, '--json')) as { isa: string };
     assert.equal(generic.isa, 'generic');
