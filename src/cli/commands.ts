@@ -283,8 +283,8 @@ export function info(print: Print, json = false): void {
     threads: backend === 'native' && native ? native.threads : 1,
     native: native ? { loaded: true, path, isa: native.isa, detectedIsa: native.detectedIsa, threads: native.threads, napiVersion: native.napiVersion, compiler: native.compiler, mallocTuning: native.mallocTuning, kernels: native.kernels.length } : { loaded: false, error },
     node: process.version,
-    /** V8's collector: 'single-threaded' as the convkit command runs it (bin/convkit.js), else 'concurrent'. */
-    gc: process.execArgv.includes('--single-threaded-gc') ? 'single-threaded' : 'concurrent',
+    /** V8's collector: ArrayBuffers swept in its pause, as the convkit command runs it (bin/convkit.js), or V8's default. */
+    gc: process.execArgv.includes('--no-concurrent-array-buffer-sweeping') ? 'no-concurrent-array-buffer-sweeping' : 'default',
     platform: `${process.platform}-${process.arch}`,
     versions: { node: process.versions.node, v8: process.versions.v8, napi: process.versions.napi, typescriptBuilt: pkg.typescript },
   };
@@ -301,7 +301,7 @@ export function info(print: Print, json = false): void {
   } else {
     print(`backend: ${backend}`);
   }
-  print(`node: ${process.version} (${facts.platform}, V8 ${process.versions.v8}, N-API ${process.versions.napi}, ${facts.gc} GC)`);
+  print(`node: ${process.version} (${facts.platform}, V8 ${process.versions.v8}, N-API ${process.versions.napi}, GC ${facts.gc === 'default' ? "V8's default" : `--${facts.gc}`})`);
 }
 
 function packageVersions(): { convkit: string; typescript: string | null } {

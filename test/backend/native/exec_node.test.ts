@@ -1,5 +1,5 @@
 /**
- * execNode, the addon function bin/convkit.js uses to restart node with --single-threaded-gc: the
+ * execNode, the addon function bin/convkit.js uses to restart node with a V8 flag: the
  * process keeps its PID, its standard streams and its exit status; bad arguments and a failed exec
  * throw a JS error and leave the caller running.
  */
@@ -32,14 +32,14 @@ describe('native execNode', { skip: addon && posix ? false : 'native addon not b
     const replaced = 'console.log(JSON.stringify({ pid: process.pid, flags: process.execArgv })); console.error("to stderr"); process.exit(7)';
     const script = `const { loadAddon } = require(${JSON.stringify(addonModule)});
       process.stdout.write('before ' + process.pid + '\\n');
-      loadAddon().addon.execNode(process.execPath, ['--single-threaded-gc', '-e', ${JSON.stringify(replaced)}]);
+      loadAddon().addon.execNode(process.execPath, ['--no-concurrent-array-buffer-sweeping', '-e', ${JSON.stringify(replaced)}]);
       console.log('not reached');`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 7, r.stderr);
     const [before, after] = r.stdout.trim().split('\n');
     const pid = Number(/^before (\d+)$/.exec(before)?.[1]);
     assert.ok(pid > 0, r.stdout);
-    assert.deepEqual(JSON.parse(after), { pid, flags: ['--single-threaded-gc', '-e', replaced] });
+    assert.deepEqual(JSON.parse(after), { pid, flags: ['--no-concurrent-array-buffer-sweeping', '-e', replaced] });
     assert.match(r.stderr, /to stderr/);
     assert.doesNotMatch(r.stdout, /not reached/);
   });
