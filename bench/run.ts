@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import type { ChildReport, Policy, VariantResult } from './common.js';
 import { DEFAULT_POLICY } from './common.js';
 import { formatNumber, formatRatio, markdownTable } from './format.js';
+import { GC_FLAG } from '../src/cli/node_flags.js';
 
 const WORKLOADS = ['lenet', 'cifar', 'mobilenet', 'sgemm', 'convrate', 'augment'] as const;
 type Workload = typeof WORKLOADS[number];
@@ -226,9 +227,8 @@ function childCommand(fw: Framework, w: Workload, threads: number, policy: Polic
     case 'convkit': {
       env.CONVKIT_NUM_THREADS = String(threads);
       const script = w === 'lenet' || w === 'cifar' ? 'train.js' : `${w}.js`;
-      // As the convkit command runs (bin/convkit.js): V8 frees ArrayBuffers in its pause, not on a
-      // background thread competing with the pool for the cores.
-      return { cmd: process.execPath, args: ['--no-concurrent-array-buffer-sweeping', join(dist, 'workloads', script), ...common], env };
+      // As the convkit command runs (bin/convkit.js).
+      return { cmd: process.execPath, args: [GC_FLAG, join(dist, 'workloads', script), ...common], env };
     }
     case 'torch':
       env.OMP_NUM_THREADS = env.OPENBLAS_NUM_THREADS = env.MKL_NUM_THREADS = String(threads);
@@ -581,7 +581,7 @@ function main(): void {
   out.push(`convkit bench — ${new Date().toISOString()} — ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, Node ${process.versions.node}, convkit backend ${String(convkitInfo.backend ?? '?')}`);
   out.push(`Best of ${o.passes} pass(es)${o.passes > 1 && o.peers.includes('tfjs-cpu') ? ' (tfjs-cpu: one)' : ''}, each the median step. Cells: the figure, then in parentheses convkit's advantage over that peer:`);
   out.push('ours/theirs for throughput (img/s, GFLOP/s), theirs/ours for latency (ms) — above 1× convkit is faster.');
-  out.push('convkit runs in node --no-concurrent-array-buffer-sweeping, as the convkit command does; PyTorch with OpenBLAS and its thread count set.');
+  out.push(`convkit runs in node ${GC_FLAG}, as the convkit command does; PyTorch with OpenBLAS and its thread count set.`);
   if (tableWorkloads.length) {
     out.push('');
     out.push(table.text);

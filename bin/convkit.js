@@ -12,15 +12,15 @@ if (!existsSync(fileURLToPath(main))) {
 
 // V8 frees dead ArrayBuffers (every tensor's storage) on a background thread, which competes with
 // the native backend's thread pool for the cores; a kernel then waits for a worker the kernel
-// scheduler preempted: on a 2-core machine LeNet-5 trained at batch 128 ran 1.5× slower with it
-// (README, Speed). Freeing them in the collector's pause instead costs no memory (--single-threaded-gc
-// was faster still but let garbage pile up: 2-3× the peak memory). The flag cannot be set safely once
-// V8 runs, so the command replaces itself (same process, same PID: signals and exit status are
-// unchanged) with node and the flag. Without the addon there is no pool, and nothing to gain.
-// CONVKIT_NODE_GC=default keeps V8's default.
-const GC_FLAG = '--no-concurrent-array-buffer-sweeping';
+// scheduler preempted: on a 2-core machine LeNet-5 trained at batch 128 ran 1.3–1.4× slower with it
+// (README, Speed). Freeing them in the collector's pause instead (GC_FLAG) costs no memory
+// (--single-threaded-gc was faster still but let garbage pile up: 2-3× the peak memory). The flag
+// cannot be set safely once V8 runs, so the command replaces itself (same process, same PID: signals
+// and exit status are unchanged) with node and the flag. Without the addon there is no pool, and
+// nothing to gain. CONVKIT_NODE_GC=default keeps V8's default.
+const { GC_FLAG, usesGcFlag } = await import(dist('cli/node_flags.js').href);
 if (process.env.CONVKIT_NODE_GC !== 'default' && process.env.CONVKIT_BACKEND !== 'js' && process.platform !== 'win32' &&
-    !process.execArgv.includes(GC_FLAG)) {
+    !usesGcFlag()) {
   const { loadAddon } = await import(dist('backend/native/addon.js').href);
   const { addon } = loadAddon();
   if (typeof addon?.execNode === 'function') {

@@ -20,6 +20,7 @@ import { BackupAndRestore, readBackupMetadata } from '../callbacks/backup_and_re
 import { rm } from 'node:fs/promises';
 import type { Tensor } from '../tensor/tensor.js';
 import { trainLiveLogger } from './train_logdir.js';
+import { GC_FLAG, usesGcFlag } from './node_flags.js';
 import { type SignalGuard, TrainingInterrupted, checkResumeOptions, exitCodeFor, interruptOnSignals, resumeCommand } from './train_session.js';
 
 export type Print = (line: string) => void;
@@ -284,7 +285,7 @@ export function info(print: Print, json = false): void {
     native: native ? { loaded: true, path, isa: native.isa, detectedIsa: native.detectedIsa, threads: native.threads, napiVersion: native.napiVersion, compiler: native.compiler, mallocTuning: native.mallocTuning, kernels: native.kernels.length } : { loaded: false, error },
     node: process.version,
     /** V8's collector: ArrayBuffers swept in its pause, as the convkit command runs it (bin/convkit.js), or V8's default. */
-    gc: process.execArgv.includes('--no-concurrent-array-buffer-sweeping') ? 'no-concurrent-array-buffer-sweeping' : 'default',
+    gc: usesGcFlag() ? GC_FLAG.slice(2) : 'default',
     platform: `${process.platform}-${process.arch}`,
     versions: { node: process.versions.node, v8: process.versions.v8, napi: process.versions.napi, typescriptBuilt: pkg.typescript },
   };

@@ -38,7 +38,7 @@ describe('convkit info', () => {
     assert.match(info({ CONVKIT_NODE_GC: 'default' }), /, GC V8's default\)\n$/);
   });
 
-  it('the re-run command passes on its exit code and its output', () => {
+  it('the restarted command passes on its exit code and its output', () => {
     const r = spawnSync(process.execPath, [bin, 'no-such-command'], { encoding: 'utf8' });
     assert.notEqual(r.status, 0);
     assert.notEqual(r.status, null);
