@@ -53,6 +53,11 @@ export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh';
 export interface Epilogue {
   bias?: FloatArray;
   activation?: FusedActivation;
+  /**
+   * The filter's values never change while its array lives (inference weights folded from the
+   * variables): a backend may keep a re-laid-out copy of it, keyed by the array.
+   */
+  constantFilter?: boolean;
 }
 
 export interface SoftmaxCrossEntropyResult {

@@ -125,7 +125,11 @@ export abstract class BaseConv2D extends Layer {
     this.maybeBuild([null, ...shape.slice(1)]);
     this.assertInputCompatible(shape);
     const { kernel, bias } = foldBatchNorm(this, bn);
-    const opts = { strides: this.strides, padding: pad ?? this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (${this.className})` };
+    // The folded kernel is a new array whenever a variable changes, never written to afterwards.
+    const opts = {
+      strides: this.strides, padding: pad ?? this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (${this.className})`,
+      constantFilter: true,
+    };
     return { kernel, bias, opts };
   }
 

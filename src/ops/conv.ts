@@ -12,6 +12,8 @@ export interface Conv2DOptions {
   dilations?: number | readonly number[];
   /** Name used in error messages (the layer's name when called from a layer). */
   name?: string;
+  /** The filter's values never change while its storage lives (see Epilogue.constantFilter). */
+  constantFilter?: boolean;
 }
 
 export function convGeometry(x: Tensor, filter: Tensor, opts: Conv2DOptions, op: string, depthwise: boolean): Conv2DInfo {

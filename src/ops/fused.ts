@@ -56,7 +56,7 @@ function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor,
   const [xv, fv] = widenPair(x, filter);
   let bv = bias ? floats(bias) : undefined;
   if (bv && bv.constructor !== xv.constructor) bv = be().cast(bv, xv instanceof Float64Array ? 'float64' : 'float32') as typeof xv;
-  const y = wrap(be()[k.forward](xv, fv, info, { bias: bv, activation }), convOutShape(info));
+  const y = wrap(be()[k.forward](xv, fv, info, { bias: bv, activation, constantFilter: opts.constantFilter }), convOutShape(info));
   const inputs = bias ? [x, filter, bias] : [x, filter];
   return record(fusedName, y, inputs, (dy) => {
     const dz = activationGrad(activation, dy, y);
@@ -90,7 +90,8 @@ export function fusedPointwiseDepthwise(x: Tensor, pwFilter: Tensor, pwBias: Ten
   const dwInfo = convGeometryOf(convOutShape(pwInfo), dwFilter, dwOpts, 'depthwiseConv2d', true);
   checkBias(pwBias, pwInfo.outChannels, pwOpts.name ?? 'fusedPointwiseDepthwise');
   checkBias(dwBias, dwInfo.outChannels, dwOpts.name ?? 'fusedPointwiseDepthwise');
-  const y = be().pointwiseDepthwiseConv2d(floats(x), floats(pwFilter), pwInfo, { bias: pwBias ? floats(pwBias) : undefined, activation: pwActivation },
+  const pwEpilogue = { bias: pwBias ? floats(pwBias) : undefined, activation: pwActivation, constantFilter: pwOpts.constantFilter };
+  const y = be().pointwiseDepthwiseConv2d(floats(x), floats(pwFilter), pwInfo, pwEpilogue,
     floats(dwFilter), dwInfo, { bias: dwBias ? floats(dwBias) : undefined, activation: dwActivation });
   return wrap(y, convOutShape(dwInfo));
 }

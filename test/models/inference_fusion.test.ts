@@ -133,6 +133,25 @@ describe('inference fusion of conv → BatchNormalization → activation', () =>
     assert.ok(maxRelErr(after, m.predict(x)) < 1e-5, 'fused predict after fit equals layer-by-layer');
     assert.ok(maxRelErr(after, before) > 1e-4, 'training changed the predictions');
   });
+
+  it('filters large enough for a packed copy (1×1 expand + depthwise in one pass, 3×3 im2col): same outputs, and after fit', async () => {
+    const m = new Sequential([
+      L.conv2d({ filters: 160, kernelSize: 1, useBias: false, inputShape: [30, 30, 64] }), L.batchNormalization(), L.reLU({ maxValue: 6 }),
+      L.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false }), L.batchNormalization(), L.reLU({ maxValue: 6 }),
+      L.conv2d({ filters: 32, kernelSize: 3, strides: 2, useBias: false }), L.batchNormalization(),
+      L.globalAveragePooling2d(), L.dense({ units: 2 }),
+    ]);
+    m.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    randomizeBatchNorms(m, 8);
+    const x = randomNormal([2, 30, 30, 64], 0, 1, { seed: 9 });
+    const { fused, plain, bnCallsFused } = predictBoth(m, x);
+    assert.equal(bnCallsFused, 0, 'every BN was folded');
+    assert.ok(maxRelErr(fused, plain) < 1e-5, `fused vs layer-by-layer: ${maxRelErr(fused, plain)}`);
+    await m.fit(x, new Tensor(Int32Array.from([0, 1]), [2]), { epochs: 1, batchSize: 2, verbose: 0 });
+    const { fused: after, plain: afterPlain } = predictBoth(m, x);
+    assert.ok(maxRelErr(after, afterPlain) < 1e-5, `after fit: ${maxRelErr(after, afterPlain)}`);
+    assert.ok(maxRelErr(after, fused) > 1e-4, 'training changed the predictions');
+  });
 });
 
 /** Runs `fn` counting calls of the named backend kernels. */

@@ -21,8 +21,14 @@ ConvSizes ArgConvInfo(const Napi::CallbackInfo& info, size_t i, bool depthwise) 
   return z;
 }
 
+const PackedB* ArgPackedB(const Napi::CallbackInfo& info, size_t i, int64_t k, int64_t n, PackedB* view) {
+  if (info[i].IsNull() || info[i].IsUndefined()) return nullptr;
+  F32 buf = ArgF32Any(info, i, "packed operand");
+  return ViewPackedB(buf.data, buf.length, k, n, view) ? view : nullptr;
+}
+
 Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvForwardKernel k) {
-  ExpectArgs(info, 6, fn);
+  ExpectArgs(info, 7, fn);
   ConvSizes z = ArgConvInfo(info, 4, depthwise);
   int64_t act = ArgInt(info, 5, 0, 4, "act");
   F32 x = ArgF32(info, 0, z.in, "x");
@@ -30,7 +36,10 @@ Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const
   const float* bias = nullptr;
   if (!info[2].IsNull() && !info[2].IsUndefined()) bias = ArgF32(info, 2, z.s.oc, "bias").data;
   F32 y = ArgF32(info, 3, z.out, "out");
-  k(z.s, x.data, f.data, y.data, bias, static_cast<Act>(act));
+  if (depthwise && !info[6].IsNull() && !info[6].IsUndefined()) ThrowType(info.Env(), std::string(fn) + " takes no packed filter");
+  PackedB view;
+  const PackedB* packed = depthwise ? nullptr : ArgPackedB(info, 6, z.s.Kkc(), z.s.oc, &view);
+  k(z.s, x.data, f.data, y.data, bias, static_cast<Act>(act), packed);
   return info.Env().Undefined();
 }
 

@@ -52,7 +52,33 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+constexpr int64_t kPackMax = (int64_t(1) << 31) - 1;
+
+// packedGemmBSize(k, n): floats of a k×n B packed ahead of time for the active kernels; 0 when they
+// take no packed operand (the portable kernels).
+Napi::Value PackedGemmBSize(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 2, "packedGemmBSize");
+  const int64_t k = ArgInt(info, 0, 1, kPackMax, "k");
+  const int64_t n = ArgInt(info, 1, 1, kPackMax, "n");
+  return Napi::Number::New(info.Env(), static_cast<double>(PackedBFloats(k, n)));
+}
+
+// packGemmB(b, k, n, out): b (k×n, row-major) packed into out (packedGemmBSize(k, n) floats).
+Napi::Value PackGemmB(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 4, "packGemmB");
+  const int64_t k = ArgInt(info, 1, 1, kPackMax, "k");
+  const int64_t n = ArgInt(info, 2, 1, kPackMax, "n");
+  F32 b = ArgF32(info, 0, CheckedProduct(info.Env(), {k, n}, "b"), "b");
+  const size_t floats = PackedBFloats(k, n);
+  if (floats == 0) ThrowRange(info.Env(), "packGemmB: the active kernels take no packed operand (packedGemmBSize is 0)");
+  F32 out = ArgF32(info, 3, floats, "out");
+  PackBAhead(b.data, k, n, out.data);
+  return info.Env().Undefined();
+}
+
 CONVKIT_EXPORT("matmul", Matmul);
+CONVKIT_EXPORT("packedGemmBSize", PackedGemmBSize);
+CONVKIT_EXPORT("packGemmB", PackGemmB);
 
 }  // namespace
 }  // namespace convkit

@@ -1,6 +1,7 @@
-// pointwiseDepthwiseConv2d(x, w1, b1|null, act1, w2, b2|null, act2, out, pwInfo, dwInfo): the 1×1
-// convolution pwInfo followed by the 3×3 depthwise convolution dwInfo on its output, in one pass
-// (kernels/pointwise_depthwise.h). Both infos are Conv2DInfo field arrays; the pair must chain.
+// pointwiseDepthwiseConv2d(x, w1, b1|null, act1, w2, b2|null, act2, out, pwInfo, dwInfo, packedW1|null):
+// the 1×1 convolution pwInfo followed by the 3×3 depthwise convolution dwInfo on its output, in one
+// pass (kernels/pointwise_depthwise.h). Both infos are Conv2DInfo field arrays; the pair must chain.
+// packedW1 as conv2d's packedFilter.
 #include <string>
 
 #include "bindings/conv_args.h"
@@ -12,7 +13,7 @@ namespace convkit {
 namespace {
 
 Napi::Value PointwiseDepthwiseB(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 10, "pointwiseDepthwiseConv2d");
+  ExpectArgs(info, 11, "pointwiseDepthwiseConv2d");
   Napi::Env env = info.Env();
   const ConvSizes pw = ArgConvInfo(info, 8, false);
   const ConvSizes dw = ArgConvInfo(info, 9, true);
@@ -30,7 +31,9 @@ Napi::Value PointwiseDepthwiseB(const Napi::CallbackInfo& info) {
   if (!info[5].IsNull() && !info[5].IsUndefined()) b2 = ArgF32(info, 5, dw.s.oc, "b2").data;
   const Act act2 = static_cast<Act>(ArgInt(info, 6, 0, 4, "act2"));
   F32 y = ArgF32(info, 7, dw.out, "out");
-  PointwiseDepthwiseForward(pw.s, dw.s, x.data, w1.data, b1, act1, w2.data, b2, act2, y.data);
+  PackedB view;
+  const PackedB* packed = ArgPackedB(info, 10, pw.s.c, pw.s.oc, &view);
+  PointwiseDepthwiseForward(pw.s, dw.s, x.data, w1.data, b1, act1, w2.data, b2, act2, y.data, packed);
   return env.Undefined();
 }
 

@@ -39,15 +39,21 @@ void Im2colParallel(const ConvShape& s, const float* x, int64_t p0, int64_t coun
 
 }  // namespace
 
-void Conv2dForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act) {
+void Conv2dForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act,
+                   const PackedB* packed) {
   const int64_t positions = s.n * s.oh * s.ow, kkc = s.Kkc(), oc = s.oc;
   const GemmEpilogue epi{bias, act, positions * oc * 4};
+  // rows × OC outputs at `out` from rows patch rows at `a` (row stride kkc).
+  auto gemm = [&](int64_t rows, const float* a, float* out) {
+    if (packed) SgemmPackedB(rows, a, kkc, *packed, out, oc, epi);
+    else Sgemm(false, false, rows, oc, kkc, 1.f, a, kkc, filter, oc, 0.f, out, oc, epi);
+  };
   if (ConvSmallApplies(s)) {
     ConvSmallForward(s, x, filter, y, bias, act);
     return;
   }
   if (s.Pointwise()) {
-    Sgemm(false, false, positions, oc, kkc, 1.f, x, kkc, filter, oc, 0.f, y, oc, epi);
+    gemm(positions, x, y);
     return;
   }
   const int nt = NumThreads();
@@ -59,7 +65,7 @@ void Conv2dForward(const ConvShape& s, const float* x, const float* filter, floa
       for (int64_t t = t0; t < t1; t++) {
         const int64_t p0 = t * rows, count = std::min(rows, positions - p0);
         Im2col(s, x, p0, count, cols);
-        Sgemm(false, false, count, oc, kkc, 1.f, cols, kkc, filter, oc, 0.f, y + p0 * oc, oc, epi);
+        gemm(count, cols, y + p0 * oc);
       }
     });
     return;
@@ -69,7 +75,7 @@ void Conv2dForward(const ConvShape& s, const float* x, const float* filter, floa
   for (int64_t p0 = 0; p0 < positions; p0 += chunk) {
     const int64_t count = std::min(chunk, positions - p0);
     Im2colParallel(s, x, p0, count, cols);
-    Sgemm(false, false, count, oc, kkc, 1.f, cols, kkc, filter, oc, 0.f, y + p0 * oc, oc, epi);
+    gemm(count, cols, y + p0 * oc);
   }
 }
 

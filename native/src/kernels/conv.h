@@ -5,11 +5,14 @@
 
 #include "common/activation.h"
 #include "kernels/conv_shape.h"
+#include "kernels/gemm.h"
 
 namespace convkit {
 
-// y[N·OH·OW, OC] = act(patches(x)·W + bias); bias may be null.
-void Conv2dForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act);
+// y[N·OH·OW, OC] = act(patches(x)·W + bias); bias may be null. `packed`, when not null, is the same
+// filter (KH·KW·C × OC) packed ahead of time (PackBAhead), read instead of `filter` by the GEMM paths.
+void Conv2dForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act,
+                   const PackedB* packed = nullptr);
 // dx = col2im(dy·Wᵀ).
 void Conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx);
 // dW[KH·KW·C, OC] = patches(x)ᵀ·dy.

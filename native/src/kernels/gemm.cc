@@ -5,6 +5,7 @@
 #include "kernels/gemm.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "common/cpu.h"
@@ -51,6 +52,12 @@ int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 // Below this many flops per thread, waking the pool costs more than it saves.
 constexpr double kMinFlopsPerThread = 4e5;
 
+// op(B) from row k0, column j0 (j0 a multiple of v.nq when B is in panels).
+const float* BAt(const Problem& p, const Variant& v, int64_t k0, int64_t j0) {
+  if (p.b_panels) return p.b + j0 / v.nq * p.ldb + k0 * v.nq;
+  return p.tb ? p.b + j0 * p.ldb + k0 : p.b + k0 * p.ldb + j0;
+}
+
 // Split of k across threads: each thread accumulates a k range; partial sums are reduced
 // afterwards. Only for small C with a long k (backward-filter GEMMs, m·n tiny, k = N·OH·OW).
 void RunSplitK(const Problem& p, const Variant& v, int nt, const GemmEpilogue& epi) {
@@ -65,7 +72,7 @@ void RunSplitK(const Problem& p, const Variant& v, int nt, const GemmEpilogue& e
     Problem s = p;
     s.k = k1 - k0;
     s.a = p.ta ? p.a + k0 * p.lda : p.a + k0;
-    s.b = p.tb ? p.b + k0 : p.b + k0 * p.ldb;
+    s.b = BAt(p, v, k0, 0);
     s.bias = nullptr;
     s.act = Act::kLinear;
     if (t > 0) {
@@ -90,27 +97,9 @@ void RunSplitK(const Problem& p, const Variant& v, int nt, const GemmEpilogue& e
   }
 }
 
-}  // namespace
-
-void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-           const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const GemmEpilogue& epi) {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == 0.f) {
-    ScaleOnly(m, n, beta, c, ldc, epi);
-    return;
-  }
-  const Variant v = PickVariant(m, n, k);
-  if (!trans_b && m <= gemm::kDirectBMaxM && n > v.nq && n % v.nq != 0) {
-    // B could be read in place but for a ragged last vector (a 1000-class Dense layer): run the
-    // whole vectors in place and only the last few columns packed, rather than pack all of B.
-    const int64_t whole = n / v.nq * v.nq;
-    Sgemm(trans_a, false, m, whole, k, alpha, a, lda, b, ldb, beta, c, ldc, epi);
-    const GemmEpilogue tail{epi.bias ? epi.bias + whole : nullptr, epi.act};
-    Sgemm(trans_a, false, m, n - whole, k, alpha, a, lda, b + whole, ldb, beta, c + whole, ldc, tail);
-    return;
-  }
-  const Problem p{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi.bias, epi.act, std::max(m * n * 4, epi.output_bytes)};
-
+// Runs p (non-degenerate) on the pool: one blocked GEMM per thread on a slice of m, n or k.
+void Run(const Problem& p, const Variant& v, const GemmEpilogue& epi) {
+  const int64_t m = p.m, n = p.n, k = p.k;
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   int nt = InParallelRegion() ? 1 : NumThreads();
   nt = static_cast<int>(std::min<double>(nt, std::max(1.0, flops / kMinFlopsPerThread)));
@@ -152,12 +141,94 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
       s.c = p.c + lo * p.ldc;
     } else {
       s.n = hi - lo;
-      s.b = p.tb ? p.b + lo * p.ldb : p.b + lo;
+      s.b = BAt(p, v, 0, lo);
       s.c = p.c + lo;
       s.bias = p.bias ? p.bias + lo : nullptr;
     }
     v.run(s);
   });
+}
+
+}  // namespace
+
+void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+           const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const GemmEpilogue& epi) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.f) {
+    ScaleOnly(m, n, beta, c, ldc, epi);
+    return;
+  }
+  const Variant v = PickVariant(m, n, k);
+  if (!trans_b && m <= gemm::kDirectBMaxM && n > v.nq && n % v.nq != 0) {
+    // B could be read in place but for a ragged last vector (a 1000-class Dense layer): run the
+    // whole vectors in place and only the last few columns packed, rather than pack all of B.
+    const int64_t whole = n / v.nq * v.nq;
+    Sgemm(trans_a, false, m, whole, k, alpha, a, lda, b, ldb, beta, c, ldc, epi);
+    const GemmEpilogue tail{epi.bias ? epi.bias + whole : nullptr, epi.act};
+    Sgemm(trans_a, false, m, n - whole, k, alpha, a, lda, b + whole, ldb, beta, c + whole, ldc, tail);
+    return;
+  }
+  const Problem p{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi.bias, epi.act, std::max(m * n * 4, epi.output_bytes)};
+  Run(p, v, epi);
+}
+
+namespace {
+
+// The header in front of a B packed ahead of time: what it was made for, checked before each use.
+constexpr int32_t kPackedMagic = 0x42504b43;  // "CKPB"
+constexpr int64_t kPackedHeaderFloats = 16;    // 64 bytes, so panels keep the buffer's alignment
+
+// The panel width the active kernels read a packed k×n B in, or 0 if they take none.
+int PanelWidth(int64_t n) {
+  const Variant v = PickVariant(1, n, 1);
+  return v.takes_panels ? v.nq : 0;
+}
+
+}  // namespace
+
+size_t PackedBFloats(int64_t k, int64_t n) {
+  const int w = PanelWidth(n);
+  if (w == 0 || k <= 0 || n <= 0 || k > INT32_MAX || n > INT32_MAX) return 0;
+  return static_cast<size_t>(kPackedHeaderFloats + CeilDiv(n, w) * k * w);
+}
+
+void PackBAhead(const float* b, int64_t k, int64_t n, float* dst) {
+  const int w = PanelWidth(n);
+  int32_t* head = reinterpret_cast<int32_t*>(dst);
+  std::fill(head, head + kPackedHeaderFloats, 0);
+  head[0] = kPackedMagic;
+  head[1] = w;
+  head[2] = static_cast<int32_t>(k);
+  head[3] = static_cast<int32_t>(n);
+  float* panels = dst + kPackedHeaderFloats;
+  for (int64_t j0 = 0; j0 < n; j0 += w) {
+    const int64_t width = std::min<int64_t>(w, n - j0);
+    float* d = panels + j0 * k;
+    for (int64_t r = 0; r < k; r++, d += w) {
+      const float* row = b + r * n + j0;
+      for (int64_t j = 0; j < width; j++) d[j] = row[j];
+      for (int64_t j = width; j < w; j++) d[j] = 0.f;
+    }
+  }
+}
+
+bool ViewPackedB(const float* buf, size_t floats, int64_t k, int64_t n, PackedB* out) {
+  const size_t want = PackedBFloats(k, n);
+  if (want == 0 || floats != want) return false;
+  const int32_t* head = reinterpret_cast<const int32_t*>(buf);
+  if (head[0] != kPackedMagic || head[1] != PanelWidth(n) || head[2] != k || head[3] != n) return false;
+  *out = PackedB{buf + kPackedHeaderFloats, k, n, head[1]};
+  return true;
+}
+
+void SgemmPackedB(int64_t m, const float* a, int64_t lda, const PackedB& b, float* c, int64_t ldc,
+                  const GemmEpilogue& epi) {
+  if (m <= 0 || b.n <= 0) return;
+  const Variant v = PickVariant(m, b.n, b.k);
+  Problem p{false, false, m, b.n, b.k, 1.f, a, lda, b.panels, b.k * b.width, 0.f, c, ldc, epi.bias, epi.act,
+            std::max(m * b.n * 4, epi.output_bytes)};
+  p.b_panels = true;
+  Run(p, v, epi);
 }
 
 }  // namespace convkit

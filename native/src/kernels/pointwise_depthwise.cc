@@ -16,7 +16,8 @@ bool PointwiseDepthwiseApplies(const ConvShape& pw, const ConvShape& dw) {
 }
 
 void PointwiseDepthwiseForward(const ConvShape& pw, const ConvShape& d, const float* x, const float* w1,
-                               const float* b1, Act act1, const float* w2, const float* b2, Act act2, float* y) {
+                               const float* b1, Act act1, const float* w2, const float* b2, Act act2, float* y,
+                               const PackedB* packed_w1) {
   const dw::Table table = dw::ActiveTable();
   const int64_t C = d.c, H = d.h, W = d.w, cin = pw.c;
   // Ring rows carry the horizontal zero padding, so every output column reads three full taps.
@@ -45,7 +46,9 @@ void PointwiseDepthwiseForward(const ConvShape& pw, const ConvShape& d, const fl
         const int64_t need = std::min(H, ih0 + 3);
         for (int64_t ih = std::max({have, ih0, int64_t(0)}); ih < need; ih++) {
           float* slot = ring + (ih % kRing) * row_floats + d.pl * C;
-          Sgemm(false, false, W, C, cin, 1.f, x + (n * H + ih) * W * cin, cin, w1, C, 0.f, slot, C, GemmEpilogue{b1, act1});
+          const float* xrow = x + (n * H + ih) * W * cin;
+          if (packed_w1) SgemmPackedB(W, xrow, cin, *packed_w1, slot, C, GemmEpilogue{b1, act1});
+          else Sgemm(false, false, W, C, cin, 1.f, xrow, cin, w1, C, 0.f, slot, C, GemmEpilogue{b1, act1});
         }
         have = std::max(have, need);
         const float* rows[3];

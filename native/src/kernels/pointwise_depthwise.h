@@ -7,13 +7,16 @@
 
 #include "common/activation.h"
 #include "kernels/conv_shape.h"
+#include "kernels/gemm.h"
 
 namespace convkit {
 
 // pw: the 1×1 convolution (N, H, W, Cin) → (N, H, W, C); dw: the 3×3 depthwise convolution on its
-// output (dilation 1, multiplier 1, stride 1 or 2, any padding). b1, b2 may be null.
+// output (dilation 1, multiplier 1, stride 1 or 2, any padding). b1, b2 may be null; `packed_w1`, when
+// not null, is w1 packed ahead of time (PackBAhead) and read instead of it.
 bool PointwiseDepthwiseApplies(const ConvShape& pw, const ConvShape& dw);
 void PointwiseDepthwiseForward(const ConvShape& pw, const ConvShape& dw, const float* x, const float* w1,
-                               const float* b1, Act act1, const float* w2, const float* b2, Act act2, float* y);
+                               const float* b1, Act act1, const float* w2, const float* b2, Act act2, float* y,
+                               const PackedB* packed_w1 = nullptr);
 
 }  // namespace convkit

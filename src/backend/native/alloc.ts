@@ -23,7 +23,7 @@ export function setAlignmentProbe(probe: (b: ArrayBuffer) => number): void {
  * n floats starting on a 64-byte boundary: malloc aligns large blocks to 16 bytes only, and then
  * every 64-byte vector load or store of a kernel straddles two cache lines.
  */
-function allocAligned(n: number): Float32Array {
+export function allocAligned(n: number): Float32Array {
   if (!alignmentOffset) {
     const buf = Buffer.allocUnsafeSlow(n * 4);
     return new Float32Array(buf.buffer, buf.byteOffset, n);

@@ -7,6 +7,7 @@ import type { Backend, Epilogue, FloatArray, FusedActivation } from '../backend.
 import type { Conv2DInfo } from '../../shape/conv.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
+import { packedFilterCache } from './packed_filter.js';
 
 /** The 18 Conv2DInfo fields in declaration order, as the addon's `info` argument. */
 export function convInfoArray(i: Conv2DInfo): number[] {
@@ -24,7 +25,7 @@ export function convIsEmpty(i: Conv2DInfo): boolean {
 export const ACT_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, tanh: 4 };
 
 type Conv2dFn = (x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array,
-  info: number[], act: number) => void;
+  info: number[], act: number, packed: Float32Array | null) => void;
 type Conv2dGradFn = (a: Float32Array, b: Float32Array, out: Float32Array, info: number[]) => void;
 type ConvForward = (x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue) => FloatArray;
 type ConvGrad = (a: FloatArray, b: FloatArray, info: Conv2DInfo) => FloatArray;
@@ -32,10 +33,11 @@ type ConvGrad = (a: FloatArray, b: FloatArray, info: Conv2DInfo) => FloatArray;
 /**
  * The forward conv kernel `name` (conv2d, depthwiseConv2d; the addon exports it under the Backend
  * method's name): float32 inputs (and bias) of a non-empty record go through the addon into an
- * uninitialised output of `outSize(info)` elements, the rest to jsBackend[name].
+ * uninitialised output of `outSize(info)` elements, the rest to jsBackend[name]. A constant conv2d
+ * filter goes with its packed copy from `packed`.
  */
 export function nativeConvForward(addon: NativeAddon, name: 'conv2d' | 'depthwiseConv2d',
-  outSize: (i: Conv2DInfo) => number): ConvForward {
+  outSize: (i: Conv2DInfo) => number, packed?: ReturnType<typeof packedFilterCache>): ConvForward {
   const fn = addon[name] as Conv2dFn;
   return (x, filter, info, epilogue) => {
     const bias = epilogue?.bias;
@@ -44,7 +46,9 @@ export function nativeConvForward(addon: NativeAddon, name: 'conv2d' | 'depthwis
       return jsBackend[name](x, filter, info, epilogue);
     }
     const out = allocOutput(outSize(info), false);
-    fn(x, filter, bias ?? null, out, convInfoArray(info), ACT_CODES[epilogue?.activation ?? 'linear']);
+    const pf = packed && epilogue?.constantFilter
+      ? packed(filter, info.filterHeight * info.filterWidth * info.inChannels, info.outChannels) : null;
+    fn(x, filter, bias ?? null, out, convInfoArray(info), ACT_CODES[epilogue?.activation ?? 'linear'], pf);
     return out;
   };
 }
@@ -69,9 +73,10 @@ export function nativeConvGrad(addon: NativeAddon, name: ConvGradName, outSize: 
   };
 }
 
-export function convKernels(addon: NativeAddon): Pick<Backend, 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter'> {
+export function convKernels(addon: NativeAddon, packed: ReturnType<typeof packedFilterCache>):
+  Pick<Backend, 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter'> {
   return {
-    conv2d: nativeConvForward(addon, 'conv2d', (i) => i.batch * i.outHeight * i.outWidth * i.outChannels),
+    conv2d: nativeConvForward(addon, 'conv2d', (i) => i.batch * i.outHeight * i.outWidth * i.outChannels, packed),
     // The kernel zero-fills dx itself (per image band, in parallel) before accumulating into it.
     conv2dBackpropInput: nativeConvGrad(addon, 'conv2dBackpropInput',
       (i) => i.batch * i.inHeight * i.inWidth * i.inChannels, false),

@@ -8,9 +8,10 @@ import type { NativeAddon } from './addon.js';
 import { allocOutput } from './alloc.js';
 import { recycleArray } from '../../tensor/recycle.js';
 import { ACT_CODES, convInfoArray, convIsEmpty, nativeConvForward, nativeConvGrad } from './conv.js';
+import type { packedFilterCache } from './packed_filter.js';
 
 type PointwiseDepthwiseFn = (x: Float32Array, w1: Float32Array, b1: Float32Array | null, act1: number, w2: Float32Array,
-  b2: Float32Array | null, act2: number, out: Float32Array, pwInfo: number[], dwInfo: number[]) => void;
+  b2: Float32Array | null, act2: number, out: Float32Array, pwInfo: number[], dwInfo: number[], packedW1: Float32Array | null) => void;
 
 /**
  * Rows narrower than this run as two separate convolutions: the one-pass kernel computes the 1×1
@@ -27,7 +28,7 @@ function fusable(pw: Conv2DInfo, dw: Conv2DInfo): boolean {
     dw.strideHeight <= 2 && dw.padLeft <= 2 && dw.padRight <= 2 && dw.inWidth >= MIN_FUSED_WIDTH;
 }
 
-export function depthwiseKernels(addon: NativeAddon, conv2d: Backend['conv2d']):
+export function depthwiseKernels(addon: NativeAddon, conv2d: Backend['conv2d'], packed: ReturnType<typeof packedFilterCache>):
   Pick<Backend, 'depthwiseConv2d' | 'depthwiseConv2dBackpropInput' | 'depthwiseConv2dBackpropFilter' | 'pointwiseDepthwiseConv2d'> {
   const depthwiseConv2d = nativeConvForward(addon, 'depthwiseConv2d',
     (i) => i.batch * i.outHeight * i.outWidth * i.inChannels * i.channelMultiplier);
@@ -44,9 +45,10 @@ export function depthwiseKernels(addon: NativeAddon, conv2d: Backend['conv2d']):
         return y;
       }
       const out = allocOutput(dwInfo.batch * dwInfo.outHeight * dwInfo.outWidth * dwInfo.outChannels, false);
+      const pw1 = pwEpi.constantFilter ? packed(w1 as Float32Array, pwInfo.inChannels, pwInfo.outChannels) : null;
       fused(x as Float32Array, w1 as Float32Array, (pwEpi.bias as Float32Array | undefined) ?? null, ACT_CODES[pwEpi.activation ?? 'linear'],
         w2 as Float32Array, (dwEpi.bias as Float32Array | undefined) ?? null, ACT_CODES[dwEpi.activation ?? 'linear'],
-        out, convInfoArray(pwInfo), convInfoArray(dwInfo));
+        out, convInfoArray(pwInfo), convInfoArray(dwInfo), pw1);
       return out;
     },
     depthwiseConv2dBackpropInput: nativeConvGrad(addon, 'depthwiseConv2dBackpropInput',

@@ -16,13 +16,15 @@ import { depthwiseKernels } from './depthwise.js';
 import { poolKernels } from './pool.js';
 import { optimizerKernels } from './optimizer.js';
 import { setAlignmentProbe } from './alloc.js';
+import { packedFilterCache } from './packed_filter.js';
 
 export type NativeBackend = Partial<Backend> & { name: 'native'; addon: NativeAddon };
 
 export function createNativeBackend(): NativeBackend {
   const { addon, error } = loadAddon();
   if (!addon) throw new Error(`convkit: the native backend is not available (${error})`);
-  const conv = convKernels(addon);
+  const packed = packedFilterCache(addon);
+  const conv = convKernels(addon, packed);
   if (typeof addon.alignmentOffset === 'function') setAlignmentProbe(addon.alignmentOffset as (b: ArrayBuffer) => number);
   return {
     name: 'native',
@@ -34,7 +36,7 @@ export function createNativeBackend(): NativeBackend {
     ...softmaxKernels(addon),
     ...batchnormKernels(addon),
     ...conv,
-    ...depthwiseKernels(addon, conv.conv2d),
+    ...depthwiseKernels(addon, conv.conv2d, packed),
     ...poolKernels(addon),
     ...optimizerKernels(addon),
   };

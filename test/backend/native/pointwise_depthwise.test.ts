@@ -78,6 +78,7 @@ test('pointwiseDepthwiseConv2d rejects pairs that do not chain and buffers of th
   const out = new Float32Array(p.dw.batch * p.dw.outHeight * p.dw.outWidth * p.dw.outChannels);
   const args = (o: Partial<Record<string, unknown>> = {}): unknown[] => [
     o.x ?? p.x, o.w1 ?? p.w1, null, 1, o.w2 ?? p.w2, null, 2, o.out ?? out, o.pw ?? convInfoArray(p.pw), o.dw ?? convInfoArray(p.dw),
+    o.packed ?? null,
   ];
   fn(...args());
   const other = convInfo({ batch: p.pw.batch, h: p.pw.inHeight, w: p.pw.inWidth, c: p.pw.outChannels + 1, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], padding: 'same' }, p.pw.outChannels + 1, 1);
@@ -87,6 +88,7 @@ test('pointwiseDepthwiseConv2d rejects pairs that do not chain and buffers of th
   assert.throws(() => fn(...args({ x: p.x.subarray(1) })), RangeError);
   assert.throws(() => fn(...args({ out: out.subarray(1) })), RangeError);
   assert.throws(() => fn(...args({ w2: [1, 2, 3] })), TypeError);
-  assert.throws(() => fn(...args().slice(0, 9)), TypeError);
+  assert.throws(() => fn(...args().slice(0, 10)), TypeError);
+  assert.throws(() => fn(...args({ packed: new Float64Array(8) })), TypeError);
   assert.equal(be.name, 'native');
 });

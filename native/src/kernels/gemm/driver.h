@@ -118,8 +118,13 @@ inline int64_t RoundUp(int64_t x, int64_t r) { return (x + r - 1) / r * r; }
 // touches few lines per row, and packing would cost as much as its FMAs (1×1 convs, 16..64 channels).
 constexpr int64_t kDirectAMaxK = 64;
 
-// K provides MR, NR, NQ, KC, MC, NC, kDirectAMaxN, Tile<kDirectA, kStridedB>(kc, a, lda, b_panel, b_stride,
-// c, ldc, mr, nr, epi) for full tiles and EdgeTile<kDirectA, kStridedB>(same arguments) for ragged ones.
+// How the micro-kernel finds B's NR columns for one k step: kPackedB, an NR-wide micro-panel packed
+// here (row step NR); kStridedB, the caller's row-major B in place (row step b_stride); kPanelsB, a
+// B packed ahead of time (Problem::b_panels: vector j of the row at j·b_stride, row step one vector).
+enum BMode { kPackedB, kStridedB, kPanelsB };
+
+// K provides MR, NR, NQ, KC, MC, NC, kDirectAMaxN, Tile<kDirectA, kBMode>(kc, a, lda, b_panel, b_stride,
+// c, ldc, mr, nr, epi) for full tiles and EdgeTile<kDirectA, kBMode>(same arguments) for ragged ones.
 template <class K>
 CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
   constexpr int MR = K::MR, NR = K::NR;
@@ -140,9 +145,9 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
   // With few rows each B panel serves only a handful of tiles, so the micro-kernel reads B's rows
   // in place rather than pay a copy through L2 (+15-20% at m = 49). Needs whole vectors per row so
   // the narrowed edge tile never reads past a row, and no 4 KiB-multiple stride (L1 set conflicts).
-  const bool direct_b = !pr.tb && K::kDirectAMaxN > 0 && pr.n % K::NQ == 0 && pr.m <= kDirectBMaxM &&
-                        pr.ldb % 1024 != 0;
-  const int64_t bs = direct_b ? pr.ldb : NR;
+  const bool direct_b = !pr.b_panels && !pr.tb && K::kDirectAMaxN > 0 && pr.n % K::NQ == 0 &&
+                        pr.m <= kDirectBMaxM && pr.ldb % 1024 != 0;
+  const int64_t bs = direct_b || pr.b_panels ? pr.ldb : NR;
   // Full fused tiles of a huge C are stored non-temporally (kernels/nontemporal.h); needs 64-byte
   // aligned tile rows (kernel outputs are aligned).
   const bool stream = K::kStream && pr.total_c_bytes >= kStreamMinBytes &&
@@ -152,7 +157,7 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
     for (int64_t pc = 0; pc < pr.k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, pr.k - pc);
       const bool first = pc == 0, last = pc + kc >= pr.k;
-      if (!direct_b) PackB<NR>(pr, pc, kc, jc, nc, bp);
+      if (!direct_b && !pr.b_panels) PackB<NR>(pr, pc, kc, jc, nc, bp);
       TileEpi e;
       e.alpha = pr.alpha;
       e.beta = first ? pr.beta : 1.f;
@@ -175,9 +180,12 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
           const int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
           e.bias = bias ? bias + jr : nullptr;
           float* cj = pr.c + ic * pr.ldc + jc + jr;
-          const float* bpan = direct_b ? pr.b + pc * pr.ldb + jc + jr : bp + jr * kc;
-          auto sweep = [&](auto direct, auto strided) {
-            constexpr bool kA = decltype(direct)::value, kB = decltype(strided)::value;
+          const float* bpan = pr.b_panels ? pr.b + (jc + jr) / K::NQ * pr.ldb + pc * K::NQ
+                              : direct_b  ? pr.b + pc * pr.ldb + jc + jr
+                                          : bp + jr * kc;
+          auto sweep = [&](auto direct, auto bmode) {
+            constexpr bool kA = decltype(direct)::value;
+            constexpr BMode kB = decltype(bmode)::value;
             int64_t ir = 0;
             if (nr == NR)
               for (; ir < mc_full; ir += MR)
@@ -189,10 +197,20 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
           };
           using T_ = std::true_type;
           using F_ = std::false_type;
-          if (direct_a && direct_b) sweep(T_(), T_());
-          else if (direct_a) sweep(T_(), F_());
-          else if (direct_b) sweep(F_(), T_());
-          else sweep(F_(), F_());
+          using Packed = std::integral_constant<BMode, kPackedB>;
+          using Strided = std::integral_constant<BMode, kStridedB>;
+          using Panels = std::integral_constant<BMode, kPanelsB>;
+          if constexpr (K::kTakesPanels) {
+            if (pr.b_panels) {
+              if (direct_a) sweep(T_(), Panels());
+              else sweep(F_(), Panels());
+              continue;
+            }
+          }
+          if (direct_a && direct_b) sweep(T_(), Strided());
+          else if (direct_a) sweep(T_(), Packed());
+          else if (direct_b) sweep(F_(), Strided());
+          else sweep(F_(), Packed());
         }
       }
     }
@@ -209,6 +227,8 @@ struct MicroKernel {
   static constexpr int MR = MR_, NR = NV * T::W, KC = KC_, MC = MC_, NC = NC_;
   static constexpr int NQ = T::kBroadcast ? T::W : NR;
   static constexpr bool kStream = T::kBroadcast;
+  // B packed ahead of time in one-vector panels (PackBPanels): the broadcast kernels, whose NQ is W.
+  static constexpr bool kTakesPanels = T::kBroadcast;
   CONVKIT_GEMM_TARGET static void Fence() {
     if constexpr (T::kBroadcast) T::Fence();
   }
@@ -221,7 +241,7 @@ struct MicroKernel {
   // micro-panel. ROWS ≤ MR and NVX ≤ NV shrink the tile for ragged M/N edges (a 49-row or 144-column
   // problem would otherwise spend up to half its last tile's FMAs on padding); packed panels keep
   // their MR/NR strides either way.
-  template <bool kDirectA, bool kStridedB = false, int ROWS = MR, int NVX = NV>
+  template <bool kDirectA, BMode kBMode = kPackedB, int ROWS = MR, int NVX = NV>
   CONVKIT_GEMM_TARGET static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t bs, float* c, int64_t ldc,
                                        int mr, int nr, const TileEpi& e) {
     V acc[ROWS][NVX];
@@ -232,7 +252,7 @@ struct MicroKernel {
     for (int64_t p = 0; p < kc; p++) {
       V bv[NVX];
 #pragma GCC unroll 8
-      for (int j = 0; j < NVX; j++) bv[j] = T::Load(b + j * T::W);
+      for (int j = 0; j < NVX; j++) bv[j] = T::Load(kBMode == kPanelsB ? b + j * bs : b + j * T::W);
 #pragma GCC unroll 32
       for (int i = 0; i < ROWS; i++) {
         const V av = T::Bcast(kDirectA ? a + i * lda : a + i);
@@ -240,7 +260,8 @@ struct MicroKernel {
         for (int j = 0; j < NVX; j++) acc[i][j] = T::Fma(av, bv[j], acc[i][j]);
       }
       a += kDirectA ? 1 : MR;
-      b += kStridedB ? bs : NR;  // a constant stride spares a register in the k loop
+      // A constant step spares a register in the k loop.
+      b += kBMode == kStridedB ? bs : kBMode == kPanelsB ? T::W : NR;
     }
     // Full tiles with a cheap epilogue (the 1×1-conv case: bias + relu/relu6 or linear, beta 0)
     // finish straight from the registers: for k = 16..32 the stack round trip below costs a large
@@ -277,24 +298,24 @@ struct MicroKernel {
   }
 
   // Runs the smallest specialised tile covering an mr×nr edge (exact rows, vectors rounded up).
-  template <bool kDirectA, bool kStridedB, int ROWS = MR>
+  template <bool kDirectA, BMode kBMode, int ROWS = MR>
   CONVKIT_GEMM_TARGET static void EdgeTile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t bs, float* c,
                                            int64_t ldc, int mr, int nr, const TileEpi& e) {
     if constexpr (!T::kBroadcast) {
-      Tile<kDirectA, kStridedB>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
+      Tile<kDirectA, kBMode>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
     } else {
       if constexpr (ROWS > 1)
-        if (mr < ROWS) return EdgeTile<kDirectA, kStridedB, ROWS - 1>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
-      EdgeCols<kDirectA, kStridedB, ROWS, NV>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
+        if (mr < ROWS) return EdgeTile<kDirectA, kBMode, ROWS - 1>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
+      EdgeCols<kDirectA, kBMode, ROWS, NV>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
     }
   }
-  template <bool kDirectA, bool kStridedB, int ROWS, int NVX>
+  template <bool kDirectA, BMode kBMode, int ROWS, int NVX>
   CONVKIT_GEMM_TARGET static void EdgeCols(int64_t kc, const float* a, int64_t lda, const float* b, int64_t bs, float* c,
                                            int64_t ldc, int mr, int nr, const TileEpi& e) {
     if constexpr (NVX > 1)
       if (nr <= (NVX - 1) * T::W)
-        return EdgeCols<kDirectA, kStridedB, ROWS, NVX - 1>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
-    Tile<kDirectA, kStridedB, ROWS, NVX>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
+        return EdgeCols<kDirectA, kBMode, ROWS, NVX - 1>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
+    Tile<kDirectA, kBMode, ROWS, NVX>(kc, a, lda, b, bs, c, ldc, mr, nr, e);
   }
 
   // Edge tile (narrow n such as 6 or 10 makes every tile one): stage the C and bias fragments in
@@ -345,6 +366,11 @@ struct MicroKernel {
     }
   }
 };
+
+template <class K>
+Variant VariantOf() {
+  return {RunBlocked<K>, K::MR, K::NR, K::KC, K::NQ, K::kTakesPanels};
+}
 
 }  // namespace
 }  // namespace gemm

@@ -34,8 +34,8 @@ using Avx2_12x8 = MicroKernel<YmmT, 12, 1, 256, 144, 4096>;
 }  // namespace
 
 Variant Avx2Variant(int64_t, int64_t n, int64_t) {
-  if (n <= 8) return {RunBlocked<Avx2_12x8>, Avx2_12x8::MR, Avx2_12x8::NR, Avx2_12x8::KC, Avx2_12x8::NQ};
-  return {RunBlocked<Avx2_6x16>, Avx2_6x16::MR, Avx2_6x16::NR, Avx2_6x16::KC, Avx2_6x16::NQ};
+  if (n <= 8) return VariantOf<Avx2_12x8>();
+  return VariantOf<Avx2_6x16>();
 }
 
 }  // namespace gemm

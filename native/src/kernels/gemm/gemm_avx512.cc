@@ -56,9 +56,9 @@ using Avx512_14x8 = MicroKernel<Ymm32T, 14, 1, 256, 140, 4096>;
 }  // namespace
 
 Variant Avx512Variant(int64_t, int64_t n, int64_t) {
-  if (n <= 8) return {RunBlocked<Avx512_14x8>, Avx512_14x8::MR, Avx512_14x8::NR, Avx512_14x8::KC, Avx512_14x8::NQ};
-  if (n <= 16) return {RunBlocked<Avx512_14x16>, Avx512_14x16::MR, Avx512_14x16::NR, Avx512_14x16::KC, Avx512_14x16::NQ};
-  return {RunBlocked<Avx512_12x32>, Avx512_12x32::MR, Avx512_12x32::NR, Avx512_12x32::KC, Avx512_12x32::NQ};
+  if (n <= 8) return VariantOf<Avx512_14x8>();
+  if (n <= 16) return VariantOf<Avx512_14x16>();
+  return VariantOf<Avx512_12x32>();
 }
 
 }  // namespace gemm

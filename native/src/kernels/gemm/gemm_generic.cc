@@ -28,7 +28,7 @@ using Generic4x8 = MicroKernel<ScalarT, 4, 8, 256, 128, 4096>;
 }  // namespace
 
 Variant GenericVariant(int64_t, int64_t, int64_t) {
-  return {RunBlocked<Generic4x8>, Generic4x8::MR, Generic4x8::NR, Generic4x8::KC, Generic4x8::NQ};
+  return VariantOf<Generic4x8>();
 }
 
 }  // namespace gemm

@@ -22,6 +22,9 @@ struct Problem {
   const float* bias;  // n values or null, applied with `act` after the last k block
   Act act;
   int64_t total_c_bytes;  // size of the caller's whole C (all threads' slices): picks non-temporal stores
+  // B was packed ahead of time (PackBAhead): b points at the first one-vector panel of this slice,
+  // ldb is the panel stride (k·W floats); tb is false.
+  bool b_panels = false;
 };
 
 using RunFn = void (*)(const Problem&);
@@ -36,6 +39,7 @@ struct Variant {
   int mr, nr;
   int kc;  // k block length: the front end splits k across threads only in multiples of it
   int nq;  // n quantum for splitting n across threads: one vector, since edge tiles narrow to it
+  bool takes_panels;  // the kernel reads a B packed ahead of time in nq-wide panels
 };
 
 Variant GenericVariant(int64_t m, int64_t n, int64_t k);
