@@ -97,6 +97,39 @@ void RunSplitK(const Problem& p, const Variant& v, int nt, const GemmEpilogue& e
   }
 }
 
+// Below this many B elements a single row of A runs through the blocked kernels: the matrix-vector
+// path pays off when B is too large to stay in cache and must be streamed (a classifier's weights).
+constexpr int64_t kGemvMinElements = 1 << 16;
+
+// m = 1, B row-major: each thread streams a contiguous band of B's rows into its own n partial sums
+// (a split over k), which the caller adds up and finishes with the epilogue. The blocked kernels
+// would read B in column panels down a row stride instead, a pattern the prefetchers follow poorly.
+void RunGemv(const Problem& p, const Variant& v, const GemmEpilogue& epi) {
+  const double flops = 2.0 * static_cast<double>(p.n) * static_cast<double>(p.k);
+  int nt = InParallelRegion() ? 1 : NumThreads();
+  nt = static_cast<int>(std::min<double>({static_cast<double>(nt), std::max(1.0, flops / kMinFlopsPerThread),
+                                          static_cast<double>(std::max<int64_t>(1, p.k / 64))}));
+  static thread_local std::vector<float> partial_buf;
+  const size_t n = static_cast<size_t>(p.n);
+  if (partial_buf.size() < n * nt) partial_buf.resize(n * nt);
+  float* partials = partial_buf.data();
+  const int64_t inca = p.ta ? p.lda : 1;
+  ParallelRun(nt, [&](int t, int tn) {
+    const int64_t k0 = p.k * t / tn, k1 = p.k * (t + 1) / tn;
+    v.gemv(k1 - k0, p.n, p.a + k0 * inca, inca, p.b + k0 * p.ldb, p.ldb, partials + t * n);
+  });
+  for (int t = 1; t < nt; t++) {
+    const float* pt = partials + t * n;
+    for (size_t j = 0; j < n; j++) partials[j] += pt[j];
+  }
+  for (size_t j = 0; j < n; j++) {
+    float y = p.alpha * partials[j];
+    if (p.beta != 0.f) y += p.beta * p.c[j];
+    if (epi.bias) y += epi.bias[j];
+    p.c[j] = ApplyAct(epi.act, y);
+  }
+}
+
 // Runs p (non-degenerate) on the pool: one blocked GEMM per thread on a slice of m, n or k.
 void Run(const Problem& p, const Variant& v, const GemmEpilogue& epi) {
   const int64_t m = p.m, n = p.n, k = p.k;
@@ -159,6 +192,11 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
     return;
   }
   const Variant v = PickVariant(m, n, k);
+  if (m == 1 && !trans_b && n * k >= kGemvMinElements) {
+    const Problem p{trans_a, false, 1, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi.bias, epi.act, n * 4};
+    RunGemv(p, v, epi);
+    return;
+  }
   if (!trans_b && m <= gemm::kDirectBMaxM && n > v.nq && n % v.nq != 0) {
     // B could be read in place but for a ragged last vector (a 1000-class Dense layer): run the
     // whole vectors in place and only the last few columns packed, rather than pack all of B.

@@ -97,6 +97,10 @@ const FIXED: Case[] = [
   // small m with a ragged n: whole vectors read B in place, the last columns run packed
   // (a 1000-class classifier at batch 1; transposed A; bias and activation on both parts).
   { m: 1, k: 1280, n: 1000, epi: 'bias' }, { m: 3, k: 40, n: 50, ta: true, epi: 'bias+relu6' },
+  // one row against a large row-major B: the matrix-vector path (k split over threads, rows four at
+  // a time with a remainder, ragged n, the epilogue after the partial sums are added up).
+  { m: 1, k: 257, n: 300, epi: 'bias+tanh' }, { m: 1, k: 70, n: 1001, epi: 'relu6' }, { m: 1, k: 4099, n: 17 },
+  { m: 1, k: 300, n: 300, batch: 3, bBatch: 3, epi: 'bias' },
   // 1×1 conv.
   { m: 4 * 14 * 14, k: 16, n: 96, epi: 'bias+relu' }, { m: 2 * 7 * 7, k: 160, n: 33 },
   // MobileNetV2 1×1 convs: short k read in place with the epilogue fused into the register tile

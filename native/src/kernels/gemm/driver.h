@@ -224,6 +224,7 @@ CONVKIT_GEMM_TARGET void RunBlocked(const Problem& pr) {
 // is hot (edge tiles through padded stack buffers; scalar only for the generic kernel).
 template <class T, int MR_, int NV, int KC_, int MC_, int NC_>
 struct MicroKernel {
+  using Simd = T;
   static constexpr int MR = MR_, NR = NV * T::W, KC = KC_, MC = MC_, NC = NC_;
   static constexpr int NQ = T::kBroadcast ? T::W : NR;
   static constexpr bool kStream = T::kBroadcast;
@@ -367,9 +368,41 @@ struct MicroKernel {
   }
 };
 
+// GemvFn over the SIMD abstraction T: four rows of B per sweep over acc (one load and store of acc
+// per four FMAs); acc stays in L1 for any n a Dense layer has.
+template <class T>
+CONVKIT_GEMM_TARGET void GemvRows(int64_t k, int64_t n, const float* a, int64_t inca, const float* b, int64_t ldb,
+                                  float* acc) {
+  using V = typename T::V;
+  constexpr int W = T::W;
+  std::fill(acc, acc + n, 0.f);
+  int64_t p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const float s0 = a[p * inca], s1 = a[(p + 1) * inca], s2 = a[(p + 2) * inca], s3 = a[(p + 3) * inca];
+    const V a0 = T::Set1(s0), a1 = T::Set1(s1), a2 = T::Set1(s2), a3 = T::Set1(s3);
+    const float* b0 = b + p * ldb;
+    const float *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
+    int64_t j = 0;
+    for (; j + W <= n; j += W) {
+      V s = T::Load(acc + j);
+      s = T::Fma(a0, T::Load(b0 + j), s);
+      s = T::Fma(a1, T::Load(b1 + j), s);
+      s = T::Fma(a2, T::Load(b2 + j), s);
+      s = T::Fma(a3, T::Load(b3 + j), s);
+      T::Store(acc + j, s);
+    }
+    for (; j < n; j++) acc[j] += s0 * b0[j] + s1 * b1[j] + s2 * b2[j] + s3 * b3[j];
+  }
+  for (; p < k; p++) {
+    const float s = a[p * inca];
+    const float* bp = b + p * ldb;
+    for (int64_t j = 0; j < n; j++) acc[j] += s * bp[j];
+  }
+}
+
 template <class K>
 Variant VariantOf() {
-  return {RunBlocked<K>, K::MR, K::NR, K::KC, K::NQ, K::kTakesPanels};
+  return {RunBlocked<K>, K::MR, K::NR, K::KC, K::NQ, K::kTakesPanels, GemvRows<typename K::Simd>};
 }
 
 }  // namespace

@@ -28,6 +28,9 @@ struct Problem {
 };
 
 using RunFn = void (*)(const Problem&);
+// acc[0:n] = Σ_{p<k} a[p·inca] · b[p·ldb + 0:n]: one row of A times a row-major B, read row after
+// row (a matrix-vector product whose every stream is sequential).
+using GemvFn = void (*)(int64_t k, int64_t n, const float* a, int64_t inca, const float* b, int64_t ldb, float* acc);
 
 // Up to this m (7×7 and 14×14 layers at batch 1, Dense layers at small batches), a row-major B is
 // read in place instead of packed, when its width is whole vectors (see RunBlocked).
@@ -40,6 +43,7 @@ struct Variant {
   int kc;  // k block length: the front end splits k across threads only in multiples of it
   int nq;  // n quantum for splitting n across threads: one vector, since edge tiles narrow to it
   bool takes_panels;  // the kernel reads a B packed ahead of time in nq-wide panels
+  GemvFn gemv;        // m = 1 with a row-major B, same instruction set
 };
 
 Variant GenericVariant(int64_t m, int64_t n, int64_t k);
