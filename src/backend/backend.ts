@@ -95,6 +95,8 @@ export interface Backend {
   reduce(op: ReduceOp, x: FloatArray, shape: readonly number[], axes: readonly number[]): FloatArray;
   /** Index of the max/min along one axis; the axis is removed. */
   argReduce(op: 'argmax' | 'argmin', x: DataArray, shape: readonly number[], axis: number): Int32Array;
+  /** No element is NaN or ±∞ (always true for int32). */
+  allFinite(x: DataArray): boolean;
 
   // ---- linear algebra ----
   /**

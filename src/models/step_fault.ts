@@ -4,6 +4,7 @@
  * values began is named. Finding that layer costs nothing on good steps: only a failed step
  * re-runs the forward pass with a probe on every layer's output.
  */
+import { allFinite } from '../ops/reduce.js';
 import { flatLayers } from '../layers/layer_tree.js';
 import { Layer, withOutputProbe } from '../layers/layer.js';
 import type { Random, RandomState } from '../tensor/random.js';
@@ -21,13 +22,6 @@ export interface StepFault {
   layer: string | null;
   layerClass: string | null;
   message: string;
-}
-
-/** True when every value is finite (v·0 is 0 for finite v and NaN otherwise). */
-export function allFinite(v: ArrayLike<number>): boolean {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * 0;
-  return s === 0;
 }
 
 /** The layer that owns `v` directly (not through nesting). */
@@ -75,7 +69,7 @@ export function diagnoseStep(
     kind = 'loss';
     try {
       withOutputProbe((l, outs) => {
-        if (layer === null && l !== model && outs.some((t) => !allFinite(t.values))) layer = l;
+        if (layer === null && l !== model && outs.some((t) => !allFinite(t))) layer = l;
       }, rerunForward);
     } catch {
       // The forward pass itself failing is reported by the step; here only the location matters.
@@ -84,7 +78,7 @@ export function diagnoseStep(
     // The gradient closest to the loss is where backpropagation first produced non-finite values.
     for (let i = vars.length - 1; i >= 0; i--) {
       const g = grads[i];
-      if (g && !allFinite(g.values)) {
+      if (g && !allFinite(g)) {
         layer = ownerOf(model, vars[i]);
         break;
       }

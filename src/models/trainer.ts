@@ -18,7 +18,7 @@ import { type BatchSource, isBatchSource } from '../data/batch_source.js';
 import { type Feed, type FeedBatch, checkFinite, checkSampleWeights, checkSamples, sourceFeed, tensorFeed } from './feed.js';
 import { TerminateOnNaN } from '../callbacks/early_stopping.js';
 import { FitProgress, type FitSnapshot, checkSnapshot } from './fit_progress.js';
-import { NonTrainableSnapshot, allFinite, diagnoseStep, generatorStates, type StepFault } from './step_fault.js';
+import { NonTrainableSnapshot, diagnoseStep, generatorStates, type StepFault } from './step_fault.js';
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
@@ -203,7 +203,7 @@ function trainStep(ctx: StepContext, batch: FeedBatch, metrics: Metric[][], wher
   const { value, grads } = ctx.asCompiled(() => valueAndGrads(lossOf, vars));
   const lossValue = value.item();
   const partValues = parts.map((p) => (p ? p.item() : NaN));
-  if (!Number.isFinite(lossValue) || !grads.every((g) => !g || allFinite(g.values))) {
+  if (!Number.isFinite(lossValue) || !grads.every((g) => !g || ops.allFinite(g))) {
     const gensAfter = generatorStates(ctx.generators);
     const fault = diagnoseStep(model, where.epoch, where.batch, lossValue, grads, vars, () => {
       ctx.generators.forEach((g, i) => g.setState(gensBefore[i]));

@@ -56,3 +56,8 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number): Tensor {
 /** Index of the largest value along `axis` (int32; first index on ties). */
 export const argMax = (x: Tensor, axis = -1) => argReduce('argmax', x, axis);
 export const argMin = (x: Tensor, axis = -1) => argReduce('argmin', x, axis);
+
+/** No element is NaN or ±∞ (a check on data, not differentiable). */
+export function allFinite(x: Tensor): boolean {
+  return be().allFinite(x.values);
+}

@@ -1,4 +1,4 @@
-// reduce(op, x, shape, axes, out) and argReduce(isArgmax, x, shape, axis, out).
+// reduce(op, x, shape, axes, out), argReduce(isArgmax, x, shape, axis, out) and allFinite(x).
 #include "bindings/data_array_arg.h"
 #include "common/registry.h"
 #include "kernels/reduce.h"
@@ -43,7 +43,14 @@ Napi::Value ArgReduceB(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+Napi::Value AllFiniteB(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 1, "allFinite");
+  F32 x = ArgF32Any(info, 0, "x");
+  return Napi::Boolean::New(info.Env(), AllFinite(x.data, static_cast<int64_t>(x.length)));
+}
+
 CONVKIT_EXPORT("reduce", ReduceB);
+CONVKIT_EXPORT("allFinite", AllFiniteB);
 CONVKIT_EXPORT("argReduce", ArgReduceB);
 
 }  // namespace

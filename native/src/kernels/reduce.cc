@@ -1,6 +1,9 @@
 #include "kernels/reduce.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "common/parallel.h"
@@ -136,6 +139,22 @@ void ArgReduceT(bool argmax, const T* x, int64_t outer, int64_t len, int64_t inn
 }
 
 }  // namespace
+
+bool AllFinite(const float* x, int64_t n) {
+  constexpr uint32_t kExp = 0x7f800000u;
+  constexpr int64_t kBlock = 4096;  // checked in blocks, so a NaN early on stops the scan early
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t e = std::min(n, b + kBlock);
+    uint32_t bad = 0;
+    for (int64_t i = b; i < e; i++) {
+      uint32_t bits;
+      std::memcpy(&bits, x + i, 4);
+      bad |= (bits & kExp) == kExp;
+    }
+    if (bad) return false;
+  }
+  return true;
+}
 
 void Reduce(int op, const float* x, const std::vector<int64_t>& shape, const std::vector<int64_t>& axes, float* out) {
   const size_t rank = shape.size();

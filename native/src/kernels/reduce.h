@@ -8,6 +8,9 @@ namespace convkit {
 
 enum ReduceOpCode { kReduceSum, kReduceMean, kReduceMax, kReduceMin, kReduceProd, kReduceOpCount };
 
+// No element of x[0:n] is NaN or ±∞ (exponent bits all ones): an integer test the compiler vectorises.
+bool AllFinite(const float* x, int64_t n);
+
 // Reduce x (float32, `shape`) over the sorted unique `axes`; out has the reduced axes removed.
 void Reduce(int op, const float* x, const std::vector<int64_t>& shape, const std::vector<int64_t>& axes, float* out);
 

@@ -12,7 +12,7 @@ import { cast, clip, relu, reluGrad, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { broadcastTo, concat, gather, gatherGrad, pad, slice, transpose } from './movement.js';
 import { avgPool, avgPoolBackprop, maxPool, maxPoolBackprop } from './pool.js';
-import { argReduce, reduce } from './reduce.js';
+import { allFinite, argReduce, reduce } from './reduce.js';
 import { logSoftmax, softmax, sparseSoftmaxCrossEntropy } from './softmax.js';
 import { unary, unaryGrad } from './unary.js';
 import { adamUpdate } from './optimizer.js';
@@ -20,7 +20,7 @@ import { adamUpdate } from './optimizer.js';
 export const jsBackend: Backend = {
   name: 'js',
   unary, unaryGrad, relu, reluGrad, binary, clip, where, cast,
-  reduce, argReduce,
+  reduce, argReduce, allFinite,
   matmul,
   transpose, slice, concat, pad, gather, gatherGrad, broadcastTo,
   conv2d, conv2dBackpropInput, conv2dBackpropFilter,

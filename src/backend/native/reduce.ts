@@ -11,11 +11,16 @@ const reduceCode = new Map(REDUCE_OPS.map((op, i) => [op, i]));
 type ReduceFn = (op: number, x: Float32Array, shape: readonly number[], axes: readonly number[], out: Float32Array) => void;
 type ArgReduceFn = (isArgmax: boolean, x: Float32Array | Int32Array, shape: readonly number[], axis: number,
   out: Int32Array) => void;
+type AllFiniteFn = (x: Float32Array) => boolean;
 
-export function reduceKernels(addon: NativeAddon): Pick<Backend, 'reduce' | 'argReduce'> {
+export function reduceKernels(addon: NativeAddon): Pick<Backend, 'reduce' | 'argReduce' | 'allFinite'> {
   const nReduce = addon.reduce as ReduceFn;
   const nArgReduce = addon.argReduce as ArgReduceFn;
+  const nAllFinite = addon.allFinite as AllFiniteFn;
   return {
+    allFinite(x: DataArray): boolean {
+      return x instanceof Float32Array ? nAllFinite(x) : jsBackend.allFinite(x);
+    },
     reduce(op: ReduceOp, x: FloatArray, shape: readonly number[], axes: readonly number[]): FloatArray {
       if (!(x instanceof Float32Array)) return jsBackend.reduce(op, x, shape, axes);
       const code = reduceCode.get(op);
