@@ -49,10 +49,17 @@ export interface BatchNormGradResult {
  */
 export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh';
 
-/** out = activation(out + bias), bias broadcast over the last axis (channels / columns). */
+/** out = activation(out + bias + residual), bias broadcast over the last axis (channels / columns). */
 export interface Epilogue {
   bias?: FloatArray;
   activation?: FusedActivation;
+  /**
+   * conv2d only: an array of the output's size added before the activation (a residual block's
+   * shortcut). With `residualInPlace` the result is written over it and returned: the caller gives
+   * the array up.
+   */
+  residual?: FloatArray;
+  residualInPlace?: boolean;
   /**
    * The filter's values never change while its array lives (inference weights folded from the
    * variables): a backend may keep a re-laid-out copy of it, keyed by the array.

@@ -106,12 +106,15 @@ export abstract class BaseConv2D extends Layer {
     return true;
   }
 
+  /** With `residual` (a Conv2D only): activation(conv + bias + residual), a residual block's join. */
   applyFolded(x: Tensor, bn: BatchNormalization, activation: FusedActivation,
-    pad?: readonly [readonly [number, number], readonly [number, number]]): Tensor {
+    pad?: readonly [readonly [number, number], readonly [number, number]], residual?: ops.Residual): Tensor {
     const { kernel, bias, opts } = this.prepareFolded(x.shape, bn, pad);
-    return this instanceof DepthwiseConv2D
-      ? ops.fusedDepthwiseConv2d(x, kernel, bias, activation, opts)
-      : ops.fusedConv2d(x, kernel, bias, activation, opts);
+    if (this instanceof DepthwiseConv2D) {
+      if (residual) throw new Error(`convkit internal error: ${this.name}: a depthwise chain with a residual`);
+      return ops.fusedDepthwiseConv2d(x, kernel, bias, activation, opts);
+    }
+    return ops.fusedConv2d(x, kernel, bias, activation, opts, residual);
   }
 
   /**

@@ -7,6 +7,7 @@ import type { GraphNode, SymbolicTensor } from '../layers/symbolic.js';
 import { isBuiltinLayer } from '../layers/registry.js';
 import { recycleStorage } from '../tensor/recycle.js';
 import { type GraphPlan, applyChains, fusionActive, planGraph } from './inference_fusion.js';
+import type { Residual } from '../ops/fused.js';
 
 export interface Graph {
   inputs: SymbolicTensor[];
@@ -78,7 +79,8 @@ function releaseSchedule(g: Graph, plan: GraphPlan | undefined): Schedule {
   const readers = new Map<SymbolicTensor, GraphNode[]>();
   for (const node of g.nodes) {
     if (node.layer instanceof InputLayer || plan?.absorbed.has(node)) continue;
-    for (const t of plan?.starts.has(node) ? [node.inputs[0]] : node.inputs) {
+    const start = plan?.starts.get(node);
+    for (const t of start ? (start.residual ? [node.inputs[0], start.residual] : [node.inputs[0]]) : node.inputs) {
       last.set(t, node);
       readers.set(t, [...(readers.get(t) ?? []), node]);
     }
@@ -123,7 +125,16 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
       const start = plan.starts.get(node);
       if (start) {
         const x = values.get(node.inputs[0]);
-        values.set(start.result, applyChains(x, start.chain, start.then));
+        let residual: Residual | undefined;
+        if (start.residual) {
+          // The sum may overwrite the shortcut when this is its last reader, nothing shares it, and
+          // it is not also the convolution's input (ResNet's identity block reads it as both).
+          const tensor = values.get(start.residual);
+          const inPlace = !!reusable?.has(start.residual) && !!schedule.after.get(node)?.includes(start.residual) &&
+            values.soleHolder(tensor) && tensor.values.buffer !== x.values.buffer;
+          residual = { tensor, inPlace };
+        }
+        values.set(start.result, applyChains(x, start.chain, start.then, residual));
         values.release(schedule.after.get(node), reusable);
         continue;
       }
@@ -144,6 +155,11 @@ class Values {
 
   get(t: SymbolicTensor): Tensor {
     return this.byTensor.get(t) as Tensor;
+  }
+
+  /** No other live value (and no caller's input) shares `v`'s storage. */
+  soleHolder(v: Tensor): boolean {
+    return this.holders.get(v.values.buffer) === 1;
   }
 
   /** `pinned`: the caller's storage (a model input), never reused even when a value shares it. */

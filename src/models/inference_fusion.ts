@@ -15,6 +15,7 @@ import { BatchNormalization } from '../layers/normalization.js';
 import { ReLU } from '../layers/activation_layers.js';
 import { ActivationLayer } from '../layers/core.js';
 import { ZeroPadding2D } from '../layers/reshaping.js';
+import { Add } from '../layers/merging.js';
 import type { Layer } from '../layers/layer.js';
 import type { GraphNode, SymbolicTensor } from '../layers/symbolic.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -74,9 +75,12 @@ function pairable(a: FoldedChain, b: FoldedChain): boolean {
     dw.strides[0] === dw.strides[1] && dw.strides[0] <= 2;
 }
 
-/** Runs a chain, or a pairable chain and the depthwise chain that reads it (`then`) in one op. */
-export function applyChains(x: Tensor, chain: FoldedChain, then?: FoldedChain): Tensor {
-  if (!then) return chain.conv.applyFolded(x, chain.bn, chain.activation, chain.pad);
+/**
+ * Runs a chain, or a pairable chain and the depthwise chain that reads it (`then`) in one op; with
+ * `residual`, the chain's result plus the residual goes through the chain's activation.
+ */
+export function applyChains(x: Tensor, chain: FoldedChain, then?: FoldedChain, residual?: ops.Residual): Tensor {
+  if (!then) return chain.conv.applyFolded(x, chain.bn, chain.activation, chain.pad, residual);
   const pw = chain.conv.prepareFolded(x.shape, chain.bn, chain.pad);
   const mid = [x.shape[0], x.shape[1], x.shape[2], pw.kernel.shape[3]];
   const dw = then.conv.prepareFolded(mid, then.bn, then.pad);
@@ -110,7 +114,7 @@ export interface GraphPlan {
    * Conv node → its chain and the symbolic tensor the chain's result stands for; with `then`, the
    * depthwise chain reading that result runs with it, and `result` is the depthwise chain's.
    */
-  starts: Map<GraphNode, { chain: FoldedChain; result: SymbolicTensor; then?: FoldedChain }>;
+  starts: Map<GraphNode, { chain: FoldedChain; result: SymbolicTensor; then?: FoldedChain; residual?: SymbolicTensor }>;
   /** Nodes computed as part of a chain (skipped when executing). */
   absorbed: Set<GraphNode>;
 }
@@ -157,5 +161,37 @@ export function planGraph(nodes: readonly GraphNode[], outputs: readonly Symboli
     plan.absorbed.add(reader);
     plan.starts.set(node, { chain: start.chain, result: next.result, then: next.chain });
   }
+  planResiduals(nodes, plan, soleConsumer);
   return plan;
+}
+
+/** Same shape, every axis but the batch known: an Add of the two is a plain element-wise sum. */
+function sameKnownShape(a: SymbolicTensor, b: SymbolicTensor): boolean {
+  return a.rank === b.rank && a.shape.every((d, i) => i === 0 || (d !== null && d === b.shape[i]));
+}
+
+/**
+ * A linear Conv2D chain whose result only an Add of two reads, the other operand computed before the
+ * chain starts (a residual block's shortcut): the chain adds the shortcut in its epilogue, and an
+ * activation that alone reads the sum (ResNet's ReLU after the join) becomes the chain's activation.
+ */
+function planResiduals(nodes: readonly GraphNode[], plan: GraphPlan, soleConsumer: (t: SymbolicTensor) => GraphNode | null): void {
+  const order = new Map(nodes.map((n, i) => [n, i]));
+  for (const [node, start] of [...plan.starts]) {
+    if (start.then || start.chain.activation !== 'linear' || !(start.chain.conv instanceof Conv2D)) continue;
+    const addNode = soleConsumer(start.result);
+    if (!addNode || addNode.layer.constructor !== Add || addNode.inputs.length !== 2 || addNode.outputs.length !== 1) continue;
+    const [a, b] = addNode.inputs;
+    if (a === b || (a !== start.result && b !== start.result)) continue;
+    const shortcut = a === start.result ? b : a;
+    if (!sameKnownShape(shortcut, start.result) || (order.get(shortcut.node) ?? Infinity) >= (order.get(node) ?? -1)) continue;
+    const actNode = soleConsumer(addNode.outputs[0]);
+    const act = actNode && actNode.inputs.length === 1 ? activationOfLayer(actNode.layer) : null;
+    plan.absorbed.add(addNode);
+    if (act && actNode) plan.absorbed.add(actNode);
+    plan.starts.set(node, {
+      chain: { ...start.chain, activation: act ?? 'linear', length: start.chain.length + (act ? 2 : 1) },
+      result: act && actNode ? actNode.outputs[0] : addNode.outputs[0], residual: shortcut,
+    });
+  }
 }

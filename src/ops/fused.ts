@@ -48,16 +48,38 @@ const CONV_KERNELS = {
   depthwiseConv2d: { forward: 'depthwiseConv2d', input: 'depthwiseConv2dBackpropInput', filter: 'depthwiseConv2dBackpropFilter' },
 } as const;
 
-function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions): Tensor {
+/** A residual block's shortcut, added to a fused convolution's output before its activation. */
+export interface Residual {
+  tensor: Tensor;
+  /** The result may take over the shortcut's storage: nothing reads that tensor afterwards (inference only). */
+  inPlace?: boolean;
+}
+
+function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation,
+  opts: Conv2DOptions, residual?: Residual): Tensor {
   const k = CONV_KERNELS[op];
   const info = convGeometry(x, filter, opts, op, op === 'depthwiseConv2d');
   const fusedName = op === 'conv2d' ? 'fusedConv2d' : 'fusedDepthwiseConv2d';
-  checkBias(bias, info.outChannels, opts.name ?? fusedName);
+  const who = opts.name ?? fusedName;
+  checkBias(bias, info.outChannels, who);
+  const outShape = convOutShape(info);
   const [xv, fv] = widenPair(x, filter);
-  let bv = bias ? floats(bias) : undefined;
-  if (bv && bv.constructor !== xv.constructor) bv = be().cast(bv, xv instanceof Float64Array ? 'float64' : 'float32') as typeof xv;
-  const y = wrap(be()[k.forward](xv, fv, info, { bias: bv, activation, constantFilter: opts.constantFilter }), convOutShape(info));
+  const cast = (v: Float32Array | Float64Array | Int32Array): typeof xv =>
+    (v.constructor === xv.constructor ? v : be().cast(v, xv instanceof Float64Array ? 'float64' : 'float32')) as typeof xv;
+  const bv = bias ? cast(floats(bias)) : undefined;
+  let rv: typeof xv | undefined;
+  if (residual) {
+    const r = residual.tensor;
+    if (r.shape.length !== outShape.length || r.shape.some((d, i) => d !== outShape[i])) {
+      throw new ShapeError(`${who}: the residual must have the output's shape ${shapeStr(outShape)}, got ${shapeStr(r.shape)}`);
+    }
+    if (residual.inPlace && isRecording()) throw new Error(`convkit internal error: ${who}: an in-place residual while gradients are recorded`);
+    rv = cast(r.values);
+  }
+  const inPlace = residual?.inPlace === true && rv === residual.tensor.values;
+  const y = wrap(be()[k.forward](xv, fv, info, { bias: bv, activation, constantFilter: opts.constantFilter, residual: rv, residualInPlace: inPlace }), outShape);
   const inputs = bias ? [x, filter, bias] : [x, filter];
+  if (residual) inputs.push(residual.tensor);
   return record(fusedName, y, inputs, (dy) => {
     const dz = activationGrad(activation, dy, y);
     const grads: (Tensor | null)[] = [
@@ -65,13 +87,15 @@ function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor,
       filter.requiresGrad ? wrap(be()[k.filter](xv, dz, info), filter.shape) : null,
     ];
     if (bias) grads.push(bias.requiresGrad ? biasGrad(dz, dz.length / info.outChannels, info.outChannels) : null);
+    if (residual) grads.push(residual.tensor.requiresGrad ? wrap(dz, residual.tensor.shape) : null);
     return grads;
   });
 }
 
-/** act(conv2d(x, filter) + bias). */
-export function fusedConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions = {}): Tensor {
-  return fusedConvLike('conv2d', x, filter, bias, activation, opts);
+/** act(conv2d(x, filter) + bias), or act(conv2d(x, filter) + bias + residual). */
+export function fusedConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation, opts: Conv2DOptions = {},
+  residual?: Residual): Tensor {
+  return fusedConvLike('conv2d', x, filter, bias, activation, opts, residual);
 }
 
 /**

@@ -49,6 +49,23 @@ describe('fused conv2d + bias + activation', () => {
   it('rejects a bias of the wrong length, naming both shapes', () => {
     assert.throws(() => ops.fusedConv2d(rand64([1, 4, 4, 2], 4), rand64([2, 2, 2, 3], 5), rand64([2], 6), 'relu'), /bias must have shape \(3,\), got \(2\)/);
   });
+  for (const act of ['linear', 'relu', 'tanh'] as const) {
+    it(`with a residual (${act}): equals conv2d → add bias → add residual → ${act}; gradients reach the residual`, () => {
+      const x = rand64([2, 5, 5, 3], 11, 2);
+      const w = rand64([3, 3, 3, 4], 12, 1);
+      const b = rand64([4], 13, 2);
+      const r = rand64([2, 5, 5, 4], 14, 3);
+      const opts = { padding: 'same' as const };
+      const fused = ops.fusedConv2d(x, w, b, act, opts, { tensor: r });
+      const ref = unfused(act, ops.add(ops.add(ops.conv2d(x, w, opts), b), r));
+      assert.ok(maxAbsDiff(fused, ref) < 1e-12, `${act}: fused vs unfused`);
+      checkGradients(`fusedConv2d-residual-${act}`, (a, f, bb, rr) => ops.fusedConv2d(a, f, bb, act, opts, { tensor: rr }), [x, w, b, r], { maxPoints: 25, tol: 1e-5 });
+    });
+  }
+  it('rejects a residual whose shape is not the output\'s, naming both', () => {
+    assert.throws(() => ops.fusedConv2d(rand64([1, 4, 4, 2], 4), rand64([1, 1, 2, 3], 5), null, 'relu', {}, { tensor: rand64([1, 4, 4, 2], 6) }),
+      /residual must have the output's shape \(1, 4, 4, 3\), got \(1, 4, 4, 2\)/);
+  });
 });
 
 describe('fused matmul + bias + activation (Dense)', () => {

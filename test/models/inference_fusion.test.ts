@@ -291,3 +291,58 @@ describe('inference fusion of an expand → depthwise pair (inverted-residual bl
     assert.ok(ops.sum(ops.abs(gf)).item() > 0);
   });
 });
+
+describe('inference fusion of a residual join (conv → BN → Add (→ activation))', () => {
+  afterEach(() => { delete process.env.CONVKIT_FUSION; });
+
+  /** expand → depthwise → project, joined to its input; the block input is `x`. */
+  function invertedResidual(x: SymbolicTensor, c: number): SymbolicTensor {
+    let h = L.conv2d({ filters: 6 * c, kernelSize: 1, useBias: false }).apply(x);
+    h = L.reLU({ maxValue: 6 }).apply(L.batchNormalization().apply(h));
+    h = L.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false }).apply(h);
+    h = L.reLU({ maxValue: 6 }).apply(L.batchNormalization().apply(h));
+    h = L.batchNormalization().apply(L.conv2d({ filters: c, kernelSize: 1, useBias: false }).apply(h));
+    return L.add().apply([x, h]);
+  }
+
+  it('MobileNetV2 blocks (the second reads the first sum) and a ResNet join with ReLU: no add or relu kernel runs, same outputs', () => {
+    const input = Input({ shape: [29, 29, 8] });
+    const stem = L.reLU().apply(L.batchNormalization().apply(L.conv2d({ filters: 24, kernelSize: 3, padding: 'same' }).apply(input)));
+    const b2 = invertedResidual(invertedResidual(stem, 24), 24);
+    const res = L.batchNormalization().apply(L.conv2d({ filters: 24, kernelSize: 3, padding: 'same', useBias: false }).apply(b2));
+    const joined = L.reLU().apply(L.add().apply([res, b2]));
+    const out = L.dense({ units: 3 }).apply(L.globalAveragePooling2d().apply(joined));
+    const m = new Model({ inputs: input, outputs: out });
+    randomizeBatchNorms(m, 21);
+    const x = randomNormal([2, 29, 29, 8], 0, 1, { seed: 22 });
+    const { result: fused, counts } = countKernels(['binary', 'unary', 'batchNormInference'], () => m.predict(x));
+    assert.deepEqual(counts, { binary: 0, unary: 0, batchNormInference: 0 }, 'no add, relu or batch-norm kernel runs');
+    process.env.CONVKIT_FUSION = '0';
+    const plain = countKernels(['binary'], () => m.predict(x));
+    assert.equal(plain.counts.binary, 3, 'the three joins run as adds without fusion');
+    assert.ok(maxRelErr(fused, plain.result) < 1e-5, `fused vs layer-by-layer: ${maxRelErr(fused, plain.result)}`);
+    delete process.env.CONVKIT_FUSION;
+    assert.ok(maxRelErr(m.predict(x), fused) === 0, 'a second pass (recycled storage, in-place sums) gives the same result');
+  });
+
+  it('a shortcut read again after the join, or a model output, is not overwritten; a broadcasting Add is not fused', () => {
+    const input = Input({ shape: [9, 9, 16] });
+    const a = L.reLU().apply(L.batchNormalization().apply(L.conv2d({ filters: 16, kernelSize: 1 }).apply(input)));
+    const p = L.batchNormalization().apply(L.conv2d({ filters: 16, kernelSize: 3, padding: 'same' }).apply(a));
+    const sum1 = L.add().apply([p, a]);
+    const again = L.multiply().apply([sum1, a]);                 // `a` is read after the join
+    const q = L.batchNormalization().apply(L.conv2d({ filters: 16, kernelSize: 1 }).apply(again));
+    const sum2 = L.add().apply([again, q]);                      // `again` is also a model output
+    const pooled = L.globalAveragePooling2d({ keepdims: true }).apply(sum2);
+    const r = L.batchNormalization().apply(L.conv2d({ filters: 16, kernelSize: 1 }).apply(sum2));
+    const sum3 = L.add().apply([r, pooled]);                     // (1, 1, 16) broadcast: stays an Add
+    const m = new Model({ inputs: input, outputs: [sum3, again] });
+    randomizeBatchNorms(m, 23);
+    const x = randomNormal([2, 9, 9, 16], 0, 1, { seed: 24 });
+    const { result, counts } = countKernels(['binary'], () => m.predict(x) as unknown as Tensor[]);
+    assert.equal(counts.binary, 2, 'the multiply and the broadcasting add run; the two joins are fused');
+    process.env.CONVKIT_FUSION = '0';
+    const plain = m.predict(x) as unknown as Tensor[];
+    result.forEach((t, i) => assert.ok(maxRelErr(t, plain[i]) < 1e-5, `output ${i}: ${maxRelErr(t, plain[i])}`));
+  });
+});

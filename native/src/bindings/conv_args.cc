@@ -28,7 +28,7 @@ const PackedB* ArgPackedB(const Napi::CallbackInfo& info, size_t i, int64_t k, i
 }
 
 Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvForwardKernel k) {
-  ExpectArgs(info, 7, fn);
+  ExpectArgs(info, 8, fn);
   ConvSizes z = ArgConvInfo(info, 4, depthwise);
   int64_t act = ArgInt(info, 5, 0, 4, "act");
   F32 x = ArgF32(info, 0, z.in, "x");
@@ -36,10 +36,13 @@ Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const
   const float* bias = nullptr;
   if (!info[2].IsNull() && !info[2].IsUndefined()) bias = ArgF32(info, 2, z.s.oc, "bias").data;
   F32 y = ArgF32(info, 3, z.out, "out");
-  if (depthwise && !info[6].IsNull() && !info[6].IsUndefined()) ThrowType(info.Env(), std::string(fn) + " takes no packed filter");
+  const auto given = [&](size_t i) { return !info[i].IsNull() && !info[i].IsUndefined(); };
+  if (depthwise && given(6)) ThrowType(info.Env(), std::string(fn) + " takes no packed filter");
+  if (depthwise && given(7)) ThrowType(info.Env(), std::string(fn) + " takes no residual");
   PackedB view;
   const PackedB* packed = depthwise ? nullptr : ArgPackedB(info, 6, z.s.Kkc(), z.s.oc, &view);
-  k(z.s, x.data, f.data, y.data, bias, static_cast<Act>(act), packed);
+  const float* residual = given(7) ? ArgF32(info, 7, z.out, "residual").data : nullptr;
+  k(z.s, x.data, f.data, y.data, bias, static_cast<Act>(act), packed, residual);
   return info.Env().Undefined();
 }
 

@@ -12,7 +12,7 @@
 namespace convkit {
 
 using ConvForwardKernel = void (*)(const ConvShape& s, const float* x, const float* filter, float* y,
-                                   const float* bias, Act act, const PackedB* packed);
+                                   const float* bias, Act act, const PackedB* packed, const float* residual);
 using ConvBackpropKernel = void (*)(const ConvShape& s, const float* a, const float* b, float* out);
 
 // Which gradient a backprop binding computes: kInput (dy, filter, out = dx, info) or
@@ -32,7 +32,8 @@ ConvSizes ArgConvInfo(const Napi::CallbackInfo& info, size_t i, bool depthwise);
 // then reads the plain operand: same result, no re-layout). Not a Float32Array → TypeError.
 const PackedB* ArgPackedB(const Napi::CallbackInfo& info, size_t i, int64_t k, int64_t n, PackedB* view);
 
-// Forward: (x, filter, bias|null, out, info, act, packedFilter|null); a packed filter only for conv2d.
+// Forward: (x, filter, bias|null, out, info, act, packedFilter|null, residual|null); a packed filter
+// and a residual (the output's size, possibly out itself) only for conv2d.
 // `fn` names the binding in the argument-count error; `depthwise` selects the depthwise shape rules
 // (filter H×W×C×M, "depthwiseConv2d info:" errors) over the conv2d ones (H×W×C×OC, "conv2d info:").
 Napi::Value RunConvForward(const Napi::CallbackInfo& info, bool depthwise, const char* fn, ConvForwardKernel k);

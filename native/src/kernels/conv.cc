@@ -40,15 +40,22 @@ void Im2colParallel(const ConvShape& s, const float* x, int64_t p0, int64_t coun
 }  // namespace
 
 void Conv2dForward(const ConvShape& s, const float* x, const float* filter, float* y, const float* bias, Act act,
-                   const PackedB* packed) {
+                   const PackedB* packed, const float* residual) {
   const int64_t positions = s.n * s.oh * s.ow, kkc = s.Kkc(), oc = s.oc;
   const GemmEpilogue epi{bias, act, positions * oc * 4};
+  // A residual is summed by the GEMMs' beta = 1 on an output that already holds it.
+  if (residual && residual != y) {
+    ParallelFor(positions, 4096 / std::max<int64_t>(oc, 1) + 1, [&](int64_t p0, int64_t p1) {
+      std::memcpy(y + p0 * oc, residual + p0 * oc, static_cast<size_t>((p1 - p0) * oc) * 4);
+    });
+  }
+  const float beta = residual ? 1.f : 0.f;
   // rows × OC outputs at `out` from rows patch rows at `a` (row stride kkc).
   auto gemm = [&](int64_t rows, const float* a, float* out) {
-    if (packed) SgemmPackedB(rows, a, kkc, *packed, out, oc, epi);
-    else Sgemm(false, false, rows, oc, kkc, 1.f, a, kkc, filter, oc, 0.f, out, oc, epi);
+    if (packed) SgemmPackedB(rows, a, kkc, *packed, beta, out, oc, epi);
+    else Sgemm(false, false, rows, oc, kkc, 1.f, a, kkc, filter, oc, beta, out, oc, epi);
   };
-  if (ConvSmallApplies(s)) {
+  if (!residual && ConvSmallApplies(s)) {
     ConvSmallForward(s, x, filter, y, bias, act);
     return;
   }

@@ -259,11 +259,11 @@ bool ViewPackedB(const float* buf, size_t floats, int64_t k, int64_t n, PackedB*
   return true;
 }
 
-void SgemmPackedB(int64_t m, const float* a, int64_t lda, const PackedB& b, float* c, int64_t ldc,
+void SgemmPackedB(int64_t m, const float* a, int64_t lda, const PackedB& b, float beta, float* c, int64_t ldc,
                   const GemmEpilogue& epi) {
   if (m <= 0 || b.n <= 0) return;
   const Variant v = PickVariant(m, b.n, b.k);
-  Problem p{false, false, m, b.n, b.k, 1.f, a, lda, b.panels, b.k * b.width, 0.f, c, ldc, epi.bias, epi.act,
+  Problem p{false, false, m, b.n, b.k, 1.f, a, lda, b.panels, b.k * b.width, beta, c, ldc, epi.bias, epi.act,
             std::max(m * b.n * 4, epi.output_bytes)};
   p.b_panels = true;
   Run(p, v, epi);

@@ -36,8 +36,8 @@ void PackBAhead(const float* b, int64_t k, int64_t n, float* dst);
 // A packed B of `floats` floats as made for a k×n B and the active kernels; false if it was not
 // (another shape, another instruction set's width, not a packed B at all).
 bool ViewPackedB(const float* buf, size_t floats, int64_t k, int64_t n, PackedB* out);
-// C = A·B with B packed: alpha 1, beta 0, A m×k row-major (row stride lda).
-void SgemmPackedB(int64_t m, const float* a, int64_t lda, const PackedB& b, float* c, int64_t ldc,
+// C = A·B + beta·C with B packed: A m×k row-major (row stride lda).
+void SgemmPackedB(int64_t m, const float* a, int64_t lda, const PackedB& b, float beta, float* c, int64_t ldc,
                   const GemmEpilogue& epi = {});
 
 }  // namespace convkit

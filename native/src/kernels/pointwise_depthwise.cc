@@ -47,7 +47,7 @@ void PointwiseDepthwiseForward(const ConvShape& pw, const ConvShape& d, const fl
         for (int64_t ih = std::max({have, ih0, int64_t(0)}); ih < need; ih++) {
           float* slot = ring + (ih % kRing) * row_floats + d.pl * C;
           const float* xrow = x + (n * H + ih) * W * cin;
-          if (packed_w1) SgemmPackedB(W, xrow, cin, *packed_w1, slot, C, GemmEpilogue{b1, act1});
+          if (packed_w1) SgemmPackedB(W, xrow, cin, *packed_w1, 0.f, slot, C, GemmEpilogue{b1, act1});
           else Sgemm(false, false, W, C, cin, 1.f, xrow, cin, w1, C, 0.f, slot, C, GemmEpilogue{b1, act1});
         }
         have = std::max(have, need);

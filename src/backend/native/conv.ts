@@ -25,7 +25,7 @@ export function convIsEmpty(i: Conv2DInfo): boolean {
 export const ACT_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, tanh: 4 };
 
 type Conv2dFn = (x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array,
-  info: number[], act: number, packed: Float32Array | null) => void;
+  info: number[], act: number, packed: Float32Array | null, residual: Float32Array | null) => void;
 type Conv2dGradFn = (a: Float32Array, b: Float32Array, out: Float32Array, info: number[]) => void;
 type ConvForward = (x: FloatArray, filter: FloatArray, info: Conv2DInfo, epilogue?: Epilogue) => FloatArray;
 type ConvGrad = (a: FloatArray, b: FloatArray, info: Conv2DInfo) => FloatArray;
@@ -41,14 +41,16 @@ export function nativeConvForward(addon: NativeAddon, name: 'conv2d' | 'depthwis
   const fn = addon[name] as Conv2dFn;
   return (x, filter, info, epilogue) => {
     const bias = epilogue?.bias;
+    const residual = epilogue?.residual;
     if (!(x instanceof Float32Array) || !(filter instanceof Float32Array) ||
-      (bias !== undefined && !(bias instanceof Float32Array)) || convIsEmpty(info)) {
+      (bias !== undefined && !(bias instanceof Float32Array)) || (residual !== undefined && !(residual instanceof Float32Array)) ||
+      (residual !== undefined && name !== 'conv2d') || convIsEmpty(info)) {
       return jsBackend[name](x, filter, info, epilogue);
     }
-    const out = allocOutput(outSize(info), false);
+    const out = residual && epilogue?.residualInPlace ? residual : allocOutput(outSize(info), false);
     const pf = packed && epilogue?.constantFilter
       ? packed(filter, info.filterHeight * info.filterWidth * info.inChannels, info.outChannels) : null;
-    fn(x, filter, bias ?? null, out, convInfoArray(info), ACT_CODES[epilogue?.activation ?? 'linear'], pf);
+    fn(x, filter, bias ?? null, out, convInfoArray(info), ACT_CODES[epilogue?.activation ?? 'linear'], pf, residual ?? null);
     return out;
   };
 }

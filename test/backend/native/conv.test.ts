@@ -141,21 +141,21 @@ test('conv2d: bad calls throw and the process survives', () => {
   const arr = convInfoArray(info);
   const nx = 2 * 5 * 5 * 3, nf = 3 * 3 * 3 * 4, ny = 2 * 3 * 3 * 4;
   const f32 = (n: number) => new Float32Array(n);
-  A.conv2d(f32(nx), f32(nf), null, f32(ny), arr, 1, null);
-  assert.throws(() => A.conv2d(new Float64Array(nx), f32(nf), null, f32(ny), arr, 0, null), TypeError);
-  assert.throws(() => A.conv2d(f32(nx - 1), f32(nf), null, f32(ny), arr, 0, null), RangeError);
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), f32(3), f32(ny), arr, 0, null), RangeError);
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), arr, 7, null), RangeError);
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), arr, 0), TypeError);
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), arr, 0, [1, 2]), TypeError, 'packed filter not a Float32Array');
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), arr.slice(0, 17), 0, null), RangeError);
+  A.conv2d(f32(nx), f32(nf), null, f32(ny), arr, 1, null, null);
+  assert.throws(() => A.conv2d(new Float64Array(nx), f32(nf), null, f32(ny), arr, 0, null, null), TypeError);
+  assert.throws(() => A.conv2d(f32(nx - 1), f32(nf), null, f32(ny), arr, 0, null, null), RangeError);
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), f32(3), f32(ny), arr, 0, null, null), RangeError);
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), arr, 7, null, null), RangeError);
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), arr, 0, null), TypeError, 'missing residual argument');
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), arr, 0, [1, 2], null), TypeError, 'packed filter not a Float32Array');
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), arr.slice(0, 17), 0, null, null), RangeError);
   const bad = (k: number, v: number) => arr.map((a, i) => (i === k ? v : a));
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(4, 4), 0, null), RangeError, 'outHeight inconsistent');
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(9, 0), 0, null), RangeError, 'zero stride');
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(13, -1), 0, null), RangeError, 'negative pad');
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(0, 1.5), 0, null), RangeError, 'fractional batch');
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(17, 2), 0, null), RangeError, 'multiplier');
-  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(0, 2 ** 40), 0, null), RangeError);
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(4, 4), 0, null, null), RangeError, 'outHeight inconsistent');
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(9, 0), 0, null, null), RangeError, 'zero stride');
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(13, -1), 0, null, null), RangeError, 'negative pad');
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(0, 1.5), 0, null, null), RangeError, 'fractional batch');
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(17, 2), 0, null, null), RangeError, 'multiplier');
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(0, 2 ** 40), 0, null, null), RangeError);
   assert.throws(() => A.conv2dBackpropInput(f32(ny), f32(nf), f32(nx + 1), arr), RangeError);
   assert.throws(() => A.conv2dBackpropFilter(f32(nx), f32(ny), f32(nf - 1), arr), RangeError);
   assert.throws(() => A.conv2dBackpropFilter(f32(nx), new Int32Array(ny), f32(nf), arr), TypeError);
@@ -163,4 +163,44 @@ test('conv2d: bad calls throw and the process survives', () => {
   // Still alive and correct after the errors.
   const rand = rng(14);
   checkAll(info, rand, 'after bad calls');
+});
+
+test('conv2d with a residual (a copy, or in place over it) matches js: 1×1 plain and packed, 3×3 im2col, a tiny conv', () => {
+  const rand = rng(15);
+  const A = addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const cases: [number, number, number, number, [number, number], number][] = [
+    // batch, h, c, oc, kernel, stride
+    [1, 7, 160, 160, [1, 1], 1], [2, 14, 64, 96, [1, 1], 1], [1, 9, 24, 33, [3, 3], 2], [3, 6, 2, 4, [3, 3], 1],
+  ];
+  forEachThreads(addon, [1, 2, 3], (threads) => forEachIsa(addon, (isa) => {
+    for (const [batch, h, c, oc, kernel, stride] of cases) {
+      const info = convInfo({ batch, h, w: h, c, kernel, strides: [stride, stride], dilations: [1, 1], padding: 'same' }, oc);
+      const x = randF32(batch * h * h * c, rand), f = randF32(kernel[0] * kernel[1] * c * oc, rand);
+      const size = batch * info.outHeight * info.outWidth * oc;
+      const residual = randF32(size, rand);
+      for (const activation of ['linear', 'relu'] as const) {
+        const epi: Epilogue = { bias: randF32(oc, rand), activation };
+        const want = jsBackend.conv2d(x, f, info, { ...epi, residual });
+        const what = `${isa} t${threads} ${batch}×${h}×${c}→${oc} k${kernel[0]} s${stride} ${activation}`;
+        assertNear(be.conv2d!(x, f, info, { ...epi, residual }), want, `${what} copy`);
+        const r = residual.slice();
+        const y = be.conv2d!(x, f, info, { ...epi, residual: r, residualInPlace: true });
+        assert.equal(y, r, `${what}: written over the residual`);
+        assertNear(y, want, `${what} in place`);
+        const packed = isa === 'generic' ? null : (() => {
+          const p = new Float32Array(A.packedGemmBSize(f.length / oc, oc) as number);
+          A.packGemmB(f, f.length / oc, oc, p);
+          return p;
+        })();
+        const out = new Float32Array(size);
+        A.conv2d(x, f, epi.bias, out, convInfoArray(info), activation === 'relu' ? 1 : 0, packed, residual);
+        assertNear(out, want, `${what} packed`);
+      }
+    }
+  }));
+  const info = convInfo({ batch: 1, h: 4, w: 4, c: 3, kernel: [1, 1], strides: [1, 1], dilations: [1, 1], padding: 'valid' }, 5);
+  const f32 = (n: number) => new Float32Array(n);
+  assert.throws(() => A.conv2d(f32(48), f32(15), null, f32(80), convInfoArray(info), 0, null, f32(79)), RangeError, 'short residual');
+  assert.throws(() => A.conv2d(f32(48), f32(15), null, f32(80), convInfoArray(info), 0, null, new Float64Array(80)), TypeError, 'f64 residual');
+  assert.throws(() => A.depthwiseConv2d(f32(48), f32(27), null, f32(48), convInfoArray(convInfo({ batch: 1, h: 4, w: 4, c: 3, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], padding: 'same' }, 3)), 0, null, f32(48)), TypeError, 'depthwise residual');
 });

@@ -28,7 +28,7 @@ function pack(filter: Float32Array, k: number, n: number): Float32Array | null {
 /** conv2d through the addon with `filter` passed plainly and `packed` beside it. */
 function nativeConv(x: Float32Array, filter: Float32Array, packed: Float32Array | null, info: Conv2DInfo, epi: Epilogue): Float32Array {
   const out = new Float32Array(info.batch * info.outHeight * info.outWidth * info.outChannels);
-  A.conv2d(x, filter, (epi.bias as Float32Array | undefined) ?? null, out, convInfoArray(info), ACT_CODES[epi.activation ?? 'linear'], packed);
+  A.conv2d(x, filter, (epi.bias as Float32Array | undefined) ?? null, out, convInfoArray(info), ACT_CODES[epi.activation ?? 'linear'], packed, null);
   return out;
 }
 
