@@ -101,6 +101,8 @@ export abstract class BaseConv2D extends Layer {
    * call. Used by model execution when training is off and nothing is recorded; the folded weights
    * are cached until any of the variables involved is assigned.
    */
+  private foldedOpts?: { pad: unknown; opts: ops.Conv2DOptions };
+
   /** Whether a following BatchNormalization can be folded into this kernel for inference. */
   get foldable(): boolean {
     return true;
@@ -128,12 +130,15 @@ export abstract class BaseConv2D extends Layer {
     this.maybeBuild([null, ...shape.slice(1)]);
     this.assertInputCompatible(shape);
     const { kernel, bias } = foldBatchNorm(this, bn);
-    // The folded kernel is a new array whenever a variable changes, never written to afterwards.
-    const opts = {
-      strides: this.strides, padding: pad ?? this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (${this.className})`,
-      constantFilter: true,
-    };
-    return { kernel, bias, opts };
+    // Made once per padding: this runs for every chain of every predict.
+    let cached = this.foldedOpts;
+    if (!cached || cached.pad !== pad) {
+      // The folded kernel is a new array whenever a variable changes, never written to afterwards.
+      cached = this.foldedOpts = {
+        pad, opts: { strides: this.strides, padding: pad ?? this.padding, dilations: this.dilationRate, name: `Layer "${this.name}" (${this.className})`, constantFilter: true },
+      };
+    }
+    return { kernel, bias, opts: cached.opts };
   }
 
   protected finish(y: Tensor): Tensor {

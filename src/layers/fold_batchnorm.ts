@@ -20,15 +20,14 @@ interface Folded {
 
 const cache = new WeakMap<BaseConv2D, Folded>();
 
+function same(v: Variable | null, hit: Folded, i: number): boolean {
+  return v === hit.vars[i] && (v ? v.version : -1) === hit.versions[i];
+}
+
 /** The cached fold is current (checked on every predict, so no allocation here). */
 function fresh(hit: Folded, conv: BaseConv2D, bn: BatchNormalization): boolean {
-  if (hit.bn !== bn || hit.epsilon !== bn.epsilon) return false;
-  const now = [conv.kernel, conv.bias, bn.gamma, bn.beta, bn.movingMean, bn.movingVariance];
-  for (let i = 0; i < now.length; i++) {
-    const v = now[i];
-    if (v !== hit.vars[i] || (v ? v.version : -1) !== hit.versions[i]) return false;
-  }
-  return true;
+  return hit.bn === bn && hit.epsilon === bn.epsilon && same(conv.kernel, hit, 0) && same(conv.bias, hit, 1) &&
+    same(bn.gamma, hit, 2) && same(bn.beta, hit, 3) && same(bn.movingMean, hit, 4) && same(bn.movingVariance, hit, 5);
 }
 
 export function foldBatchNorm(conv: BaseConv2D, bn: BatchNormalization): { kernel: Tensor; bias: Tensor } {

@@ -236,23 +236,29 @@ export abstract class Layer {
   protected assertInputCompatible(shapes: SymShape | SymShape[]): void {
     const spec = this.inputSpec;
     if (!spec) return;
+    // Runs on every call of every layer: no allocation unless a check fails.
     const list = isShapeList(shapes) ? shapes : [shapes];
-    list.forEach((shape, i) => {
-      const where = `Input ${i} of layer "${this.name}" is incompatible with the layer`;
+    for (let i = 0; i < list.length; i++) {
+      const shape = list[i];
       if (spec.ndim !== undefined && shape.length !== spec.ndim) {
-        throw new ShapeError(`${where}: expected ndim=${spec.ndim}, found ndim=${shape.length}. Full shape received: ${formatShapeTuple(shape)}`);
+        throw this.incompatible(i, `expected ndim=${spec.ndim}, found ndim=${shape.length}. Full shape received: ${formatShapeTuple(shape)}`);
       }
       if (spec.minNdim !== undefined && shape.length < spec.minNdim) {
-        throw new ShapeError(`${where}: expected min_ndim=${spec.minNdim}, found ndim=${shape.length}. Full shape received: ${formatShapeTuple(shape)}`);
+        throw this.incompatible(i, `expected min_ndim=${spec.minNdim}, found ndim=${shape.length}. Full shape received: ${formatShapeTuple(shape)}`);
       }
-      for (const [axisStr, size] of Object.entries(spec.axes ?? {})) {
+      for (const axisStr in spec.axes) {
+        const size = spec.axes[Number(axisStr)];
         const axis = Number(axisStr);
         const d = shape[axis < 0 ? shape.length + axis : axis];
         if (d !== null && d !== undefined && d !== size) {
-          throw new ShapeError(`${where}: expected axis ${axis} of input shape to have value ${size}, but received input with shape ${formatShapeTuple(shape)}`);
+          throw this.incompatible(i, `expected axis ${axis} of input shape to have value ${size}, but received input with shape ${formatShapeTuple(shape)}`);
         }
       }
-    });
+    }
+  }
+
+  private incompatible(input: number, detail: string): ShapeError {
+    return new ShapeError(`Input ${input} of layer "${this.name}" is incompatible with the layer: ${detail}`);
   }
 
   // ---------------------------------------------------------------- calling
