@@ -11,7 +11,7 @@ import { ACT_CODES, convInfoArray, convIsEmpty, nativeConvForward, nativeConvGra
 import type { packedFilterCache } from './packed_filter.js';
 
 type PointwiseDepthwiseFn = (x: Float32Array, w1: Float32Array, b1: Float32Array | null, act1: number, w2: Float32Array,
-  b2: Float32Array | null, act2: number, out: Float32Array, pwInfo: number[], dwInfo: number[], packedW1: Float32Array | null) => void;
+  b2: Float32Array | null, act2: number, out: Float32Array, pwInfo: Int32Array, dwInfo: Int32Array, packedW1: Float32Array | null) => void;
 
 /**
  * Rows narrower than this run as two separate convolutions: the one-pass kernel computes the 1×1

@@ -138,7 +138,7 @@ test('conv2d: float64 inputs are delegated to js', () => {
 test('conv2d: bad calls throw and the process survives', () => {
   const A = addon as unknown as Record<string, (...args: unknown[]) => unknown>;
   const info = convInfo({ batch: 2, h: 5, w: 5, c: 3, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], padding: 'valid' }, 4);
-  const arr = convInfoArray(info);
+  const arr = Array.from(convInfoArray(info));  // a plain array: the parser checks every entry
   const nx = 2 * 5 * 5 * 3, nf = 3 * 3 * 3 * 4, ny = 2 * 3 * 3 * 4;
   const f32 = (n: number) => new Float32Array(n);
   A.conv2d(f32(nx), f32(nf), null, f32(ny), arr, 1, null, null);
@@ -156,6 +156,14 @@ test('conv2d: bad calls throw and the process survives', () => {
   assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(0, 1.5), 0, null, null), RangeError, 'fractional batch');
   assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(17, 2), 0, null, null), RangeError, 'multiplier');
   assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), bad(0, 2 ** 40), 0, null, null), RangeError);
+  const typed = convInfoArray(info);
+  A.conv2d(f32(nx), f32(nf), null, f32(ny), typed, 0, null, null);
+  typed[9] = 0;
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), typed, 0, null, null), RangeError, 'zero stride, Int32Array info');
+  typed[9] = 1;
+  typed[13] = -1;
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), typed, 0, null, null), /info\[13\] must be an integer in \[0, /, 'negative pad, Int32Array info');
+  assert.throws(() => A.conv2d(f32(nx), f32(nf), null, f32(ny), new Float64Array(18), 0, null, null), TypeError, 'Float64Array info');
   assert.throws(() => A.conv2dBackpropInput(f32(ny), f32(nf), f32(nx + 1), arr), RangeError);
   assert.throws(() => A.conv2dBackpropFilter(f32(nx), f32(ny), f32(nf - 1), arr), RangeError);
   assert.throws(() => A.conv2dBackpropFilter(f32(nx), new Int32Array(ny), f32(nf), arr), TypeError);

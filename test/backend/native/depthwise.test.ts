@@ -115,7 +115,7 @@ test('depthwise: float64 inputs are delegated to js', () => {
 test('depthwise: bad calls throw and the process survives', () => {
   const A = addon as unknown as Record<string, (...args: unknown[]) => unknown>;
   const info = convInfo({ batch: 2, h: 5, w: 5, c: 3, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], padding: 'valid' }, 6, 2);
-  const arr = convInfoArray(info);
+  const arr = Array.from(convInfoArray(info));  // a plain array: the parser checks every entry
   const nx = 2 * 5 * 5 * 3, nf = 3 * 3 * 3 * 2, ny = 2 * 3 * 3 * 6;
   const f32 = (n: number) => new Float32Array(n);
   A.depthwiseConv2d(f32(nx), f32(nf), null, f32(ny), arr, 0, null, null);
