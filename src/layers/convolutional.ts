@@ -127,7 +127,7 @@ export abstract class BaseConv2D extends Layer {
   prepareFolded(inShape: readonly number[], bn: BatchNormalization,
     pad?: readonly [readonly [number, number], readonly [number, number]]): { kernel: Tensor; bias: Tensor; opts: ops.Conv2DOptions } {
     const shape = pad ? [inShape[0], inShape[1] + pad[0][0] + pad[0][1], inShape[2] + pad[1][0] + pad[1][1], inShape[3]] : inShape;
-    this.maybeBuild([null, ...shape.slice(1)]);
+    if (!this.built) this.maybeBuild([null, ...shape.slice(1)]);
     this.assertInputCompatible(shape);
     const { kernel, bias } = foldBatchNorm(this, bn);
     // Made once per padding: this runs for every chain of every predict.

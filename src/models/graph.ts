@@ -141,8 +141,8 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
     }
     const args = node.inputs.map((t) => values.get(t));
     const out = node.layer.apply(node.inputsAsList ? args : args[0], { training: node.training ?? training }) as Tensor | Tensor[];
-    const outs = Array.isArray(out) ? out : [out];
-    node.outputs.forEach((t, i) => values.set(t, outs[i]));
+    if (Array.isArray(out)) node.outputs.forEach((t, i) => values.set(t, out[i]));
+    else values.set(node.outputs[0], out);
     values.release(schedule.after.get(node), reusable);
   }
   return g.outputs.map((t) => values.get(t));

@@ -42,7 +42,8 @@ export class Tensor {
       throw new ShapeError(`Tensor data has ${data.length} values but shape [${shape.join(', ')}] needs ${sizeOf(shape)}`);
     }
     this.storage = data;
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape cannot change under us: share it (ops pass one tensor's shape to the next).
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.dtype = dtypeOf(data);
   }
 

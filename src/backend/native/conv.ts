@@ -13,14 +13,19 @@ import { packedFilterCache } from './packed_filter.js';
  * The 18 Conv2DInfo fields in declaration order, as the addon's `info` argument: an Int32Array, which
  * the addon reads in one step (every field is a validated size below 2³¹).
  */
-export function convInfoArray(i: Conv2DInfo): Int32Array {
-  const a = new Int32Array(18);
+export function convInfoArray(i: Conv2DInfo, a = new Int32Array(18)): Int32Array {
   a[0] = i.batch; a[1] = i.inHeight; a[2] = i.inWidth; a[3] = i.inChannels; a[4] = i.outHeight; a[5] = i.outWidth;
   a[6] = i.outChannels; a[7] = i.filterHeight; a[8] = i.filterWidth; a[9] = i.strideHeight; a[10] = i.strideWidth;
   a[11] = i.dilationHeight; a[12] = i.dilationWidth; a[13] = i.padTop; a[14] = i.padBottom; a[15] = i.padLeft;
   a[16] = i.padRight; a[17] = i.channelMultiplier;
   return a;
 }
+
+/**
+ * Scratch `info` arguments for kernel calls: the addon reads them during the call and keeps nothing,
+ * so one per argument position saves allocating a typed array on every call.
+ */
+export const INFO_SCRATCH = [new Int32Array(18), new Int32Array(18)] as const;
 
 /** True when the record describes no work (a zero size): the js kernels handle those. */
 export function convIsEmpty(i: Conv2DInfo): boolean {
@@ -56,7 +61,7 @@ export function nativeConvForward(addon: NativeAddon, name: 'conv2d' | 'depthwis
     const out = residual && epilogue?.residualInPlace ? residual : allocOutput(outSize(info), false);
     const pf = packed && epilogue?.constantFilter
       ? packed(filter, info.filterHeight * info.filterWidth * info.inChannels, info.outChannels) : null;
-    fn(x, filter, bias ?? null, out, convInfoArray(info), ACT_CODES[epilogue?.activation ?? 'linear'], pf, residual ?? null);
+    fn(x, filter, bias ?? null, out, convInfoArray(info, INFO_SCRATCH[0]), ACT_CODES[epilogue?.activation ?? 'linear'], pf, residual ?? null);
     return out;
   };
 }
@@ -76,7 +81,7 @@ export function nativeConvGrad(addon: NativeAddon, name: ConvGradName, outSize: 
       return jsBackend[name](a, b, info);
     }
     const out = allocOutput(outSize(info), zeroed);
-    fn(a, b, out, convInfoArray(info));
+    fn(a, b, out, convInfoArray(info, INFO_SCRATCH[0]));
     return out;
   };
 }

@@ -7,7 +7,7 @@ import type { Conv2DInfo } from '../../shape/conv.js';
 import type { NativeAddon } from './addon.js';
 import { allocOutput } from './alloc.js';
 import { recycleArray } from '../../tensor/recycle.js';
-import { ACT_CODES, convInfoArray, convIsEmpty, nativeConvForward, nativeConvGrad } from './conv.js';
+import { ACT_CODES, INFO_SCRATCH, convInfoArray, convIsEmpty, nativeConvForward, nativeConvGrad } from './conv.js';
 import type { packedFilterCache } from './packed_filter.js';
 
 type PointwiseDepthwiseFn = (x: Float32Array, w1: Float32Array, b1: Float32Array | null, act1: number, w2: Float32Array,
@@ -48,7 +48,7 @@ export function depthwiseKernels(addon: NativeAddon, conv2d: Backend['conv2d'], 
       const pw1 = pwEpi.constantFilter ? packed(w1 as Float32Array, pwInfo.inChannels, pwInfo.outChannels) : null;
       fused(x as Float32Array, w1 as Float32Array, (pwEpi.bias as Float32Array | undefined) ?? null, ACT_CODES[pwEpi.activation ?? 'linear'],
         w2 as Float32Array, (dwEpi.bias as Float32Array | undefined) ?? null, ACT_CODES[dwEpi.activation ?? 'linear'],
-        out, convInfoArray(pwInfo), convInfoArray(dwInfo), pw1);
+        out, convInfoArray(pwInfo, INFO_SCRATCH[0]), convInfoArray(dwInfo, INFO_SCRATCH[1]), pw1);
       return out;
     },
     depthwiseConv2dBackpropInput: nativeConvGrad(addon, 'depthwiseConv2dBackpropInput',
