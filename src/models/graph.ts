@@ -128,7 +128,7 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
         let residual: Residual | undefined;
         if (start.residual) {
           // The sum may overwrite the shortcut when this is its last reader, nothing shares it, and
-          // it is not also the convolution's input (ResNet's identity block reads it as both).
+          // it is not also the convolution's input (a conv that reads the shortcut itself and is joined back to it).
           const tensor = values.get(start.residual);
           const inPlace = !!reusable?.has(start.residual) && !!schedule.after.get(node)?.includes(start.residual) &&
             values.soleHolder(tensor) && tensor.values.buffer !== x.values.buffer;

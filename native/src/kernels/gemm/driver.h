@@ -231,7 +231,7 @@ struct MicroKernel {
   static constexpr int MR = MR_, NR = NV * T::W, KC = KC_, MC = MC_, NC = NC_;
   static constexpr int NQ = T::kBroadcast ? T::W : NR;
   static constexpr bool kStream = T::kBroadcast;
-  // B packed ahead of time in one-vector panels (PackBPanels): the broadcast kernels, whose NQ is W.
+  // B packed ahead of time in one-vector panels (PackBAhead): the broadcast kernels, whose NQ is W.
   static constexpr bool kTakesPanels = T::kBroadcast;
   CONVKIT_GEMM_TARGET static void Fence() {
     if constexpr (T::kBroadcast) T::Fence();
