@@ -20,7 +20,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import { type Conv2DInfo, pair, checkPositiveInts, windowAxis } from '../shape/conv.js';
 import { Tensor } from '../tensor/tensor.js';
 import { widenPair } from './conv.js';
-import { floats, shapeStr, wrap } from './util.js';
+import { asFloatsOf, floats, shapeStr, wrap } from './util.js';
 
 export interface Conv2DTransposeOptions {
   strides?: number | readonly number[];
@@ -143,8 +143,7 @@ export function conv2dTranspose(x: Tensor, kernel: Tensor, opts: Conv2DTranspose
   const [xv, kv] = widenPair(x, kernel);
   const y = wrap(be().conv2dBackpropInput(xv, kv, info), [info.batch, info.inHeight, info.inWidth, info.inChannels]);
   return record('conv2dTranspose', y, [x, kernel], (dy) => {
-    const d = floats(dy);
-    const dv = d.constructor === xv.constructor ? d : be().cast(d, xv instanceof Float64Array ? 'float64' : 'float32') as typeof xv;
+    const dv = asFloatsOf(floats(dy), xv);
     return [
       // The forward convolution of dy gives dx; its filter gradient (dy as its input, x as its output gradient) gives dK.
       x.requiresGrad ? wrap(be().conv2d(dv, kv, info), x.shape) : null,

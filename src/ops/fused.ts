@@ -10,7 +10,7 @@ import { isRecording, record } from '../autograd/tape.js';
 import { ShapeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Conv2DOptions, convGeometry, convGeometryOf, convOutShape, widenPair } from './conv.js';
-import { floats, shapeStr, wrap } from './util.js';
+import { asFloatsOf, floats, shapeStr, wrap } from './util.js';
 import { reshape } from './movement.js';
 
 export const FUSABLE_ACTIVATIONS: readonly FusedActivation[] = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh'];
@@ -64,9 +64,7 @@ function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor,
   checkBias(bias, info.outChannels, who);
   const outShape = convOutShape(info);
   const [xv, fv] = widenPair(x, filter);
-  const cast = (v: Float32Array | Float64Array | Int32Array): typeof xv =>
-    (v.constructor === xv.constructor ? v : be().cast(v, xv instanceof Float64Array ? 'float64' : 'float32')) as typeof xv;
-  const bv = bias ? cast(floats(bias)) : undefined;
+  const bv = bias ? asFloatsOf(floats(bias), xv) : undefined;
   let rv: typeof xv | undefined;
   if (residual) {
     const r = residual.tensor;
@@ -74,7 +72,7 @@ function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor,
       throw new ShapeError(`${who}: the residual must have the output's shape ${shapeStr(outShape)}, got ${shapeStr(r.shape)}`);
     }
     if (residual.inPlace && isRecording()) throw new Error(`convkit internal error: ${who}: an in-place residual while gradients are recorded`);
-    rv = cast(r.values);
+    rv = asFloatsOf(r.values, xv);
   }
   const inPlace = residual?.inPlace === true && rv === residual.tensor.values;
   const y = wrap(be()[k.forward](xv, fv, info, { bias: bv, activation, constantFilter: opts.constantFilter, residual: rv, residualInPlace: inPlace }), outShape);

@@ -14,6 +14,11 @@ export function floats(x: Tensor): FloatArray {
   return v instanceof Int32Array ? (be().cast(v, 'float32') as FloatArray) : v;
 }
 
+/** `v` as the float type of `like` (converted only when it differs): a bias or gradient joining x's precision. */
+export function asFloatsOf<T extends FloatArray>(v: DataArray, like: T): T {
+  return (v.constructor === like.constructor ? v : be().cast(v, like instanceof Float64Array ? 'float64' : 'float32')) as T;
+}
+
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
