@@ -35,7 +35,7 @@ int64_t RowGrain(const ConvShape& s) {
 bool ConvSmallApplies(const ConvShape& s) {
   conv_small::Table t;
   // Wider layers (more filters or taps) are GEMM-shaped enough for the blocked GEMM.
-  return ActiveTable(&t) && s.Kkc() <= conv_small::kMaxKkc && s.oc <= t.lanes && !s.Pointwise();
+  return ActiveTable(&t) && s.Kkc() <= conv_small::kMaxKkc && s.oc <= 2 * t.lanes && !s.Pointwise();
 }
 
 bool ConvSmallFilterApplies(const ConvShape& s) {
@@ -48,11 +48,14 @@ void ConvSmallForward(const ConvShape& s, const float* x, const float* filter, f
   conv_small::Table t;
   ActiveTable(&t);
   const int64_t kkc = s.Kkc();
-  alignas(64) float wpad[conv_small::kMaxKkc * 16] = {};
-  alignas(64) float bpad[16] = {};
-  for (int64_t k = 0; k < kkc; k++) std::memcpy(wpad + k * t.lanes, filter + k * s.oc, sizeof(float) * s.oc);
+  const bool wide = s.oc > t.lanes;
+  const int64_t width = wide ? 2 * t.lanes : t.lanes;
+  alignas(64) float wpad[conv_small::kMaxKkc * 32] = {};
+  alignas(64) float bpad[32] = {};
+  for (int64_t k = 0; k < kkc; k++) std::memcpy(wpad + k * width, filter + k * s.oc, sizeof(float) * s.oc);
   if (bias) std::memcpy(bpad, bias, sizeof(float) * s.oc);
-  ParallelFor(s.n * s.oh, RowGrain(s), [&](int64_t b, int64_t e) { t.forward(s, x, wpad, bpad, act, y, b, e); });
+  const auto forward = wide ? t.forward_wide : t.forward;
+  ParallelFor(s.n * s.oh, RowGrain(s), [&](int64_t b, int64_t e) { forward(s, x, wpad, bpad, act, y, b, e); });
 }
 
 void ConvSmallBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw) {

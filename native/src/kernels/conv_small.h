@@ -1,8 +1,10 @@
 // Direct convolution for layers with few taps and few filters — LeNet's first layer, 5×5×1 → 6.
 // There the im2col GEMM has n = OC = 6 columns, too narrow for the GEMM's register tiles; here one
 // vector holds all OC outputs of a position and the KH·KW·C filter rows stay in registers, so a
-// position costs KKC broadcast-FMAs. Semantics match kernels/conv.h; only the summation order
-// differs (float rounding).
+// position costs KKC broadcast-FMAs. Up to two vectors of filters (3×3×3 → 32, the first layer of
+// MobileNetV2 and the CIFAR CNN) the same scheme beats im2col + GEMM, whose k = 27 is too short to
+// amortise its packing. Semantics match kernels/conv.h; only the summation order differs (float
+// rounding).
 #pragma once
 #include "common/activation.h"
 #include "kernels/conv_shape.h"

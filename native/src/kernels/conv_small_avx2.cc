@@ -1,4 +1,4 @@
-// AVX2 direct small convolution: OC ≤ 8, one ymm per position.
+// AVX2 direct small convolution: OC ≤ 8, one ymm per position (OC ≤ 16: two).
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -17,6 +17,8 @@ struct K256 {
   // per group and more positions share that load.
   static constexpr int kGroup = 8;
   static constexpr int W = 8;
+  // forward_wide: two accumulators per position, 6 positions (+ a filter pair and a broadcast) fill the registers.
+  static constexpr int kWideGroup = 6;
   CONVKIT_CS_TARGET static V Zero() { return _mm256_setzero_ps(); }
   CONVKIT_CS_TARGET static V Set1(float v) { return _mm256_set1_ps(v); }
   CONVKIT_CS_TARGET static V Load(const float* p) { return _mm256_loadu_ps(p); }

@@ -1,4 +1,4 @@
-// AVX-512 direct small convolution: OC ≤ 16, one zmm per position.
+// AVX-512 direct small convolution: OC ≤ 16, one zmm per position (OC ≤ 32: two).
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -13,6 +13,8 @@ struct K512 {
   using V = __m512;
   static constexpr int kGroup = 4;
   static constexpr int W = 16;
+  // forward_wide: two accumulators per position, 12 positions (+ a filter pair and a broadcast) fill the registers.
+  static constexpr int kWideGroup = 12;
   CONVKIT_CS_TARGET static V Zero() { return _mm512_setzero_ps(); }
   CONVKIT_CS_TARGET static V Set1(float v) { return _mm512_set1_ps(v); }
   CONVKIT_CS_TARGET static V Load(const float* p) { return _mm512_loadu_ps(p); }

@@ -112,6 +112,63 @@ CONVKIT_CS_TARGET void ForwardImpl(const ConvShape& s, const float* x, const flo
   }
 }
 
+// OC in (W, 2W] (MobileNet's and the CIFAR CNN's first layers, 3×3×3 → 32): two vectors per
+// position. The 2·KKC filter vectors no longer fit the register file next to the accumulators, so
+// each tap's pair is loaded (from L1) once per group of kWideGroup positions, which share it; the
+// tap loop stays rolled (its body is already 2·kWideGroup FMAs) and STEP > 0 makes the column step
+// a constant, so every broadcast of the group addresses its input at a fixed displacement.
+template <int STEP>
+CONVKIT_CS_TARGET void ForwardWideImpl(const ConvShape& s, const float* x, const float* wpad, const float* bpad, Act act,
+                                       float* y, int64_t r0, int64_t r1) {
+  constexpr int G = K::kWideGroup, W = K::W;
+  const int oc = static_cast<int>(s.oc), oc2 = oc - W;
+  const int64_t OW = s.ow, step = STEP > 0 ? STEP : s.sw * s.c, kkc = s.Kkc();
+  float* rows = Scratch(kScratchIm2col, static_cast<size_t>(s.kh * PaddedRow(s)));
+  int32_t off[kMaxKkc];
+  TapOffsets(s, off);
+  const V b0 = K::Load(bpad), b1 = K::Load(bpad + W);
+  for (int64_t r = r0; r < r1; r++) {
+    BuildRows(s, x, r / s.oh, r % s.oh, rows);
+    float* yr = y + r * OW * oc;
+    int64_t ow = 0;
+    for (; ow + G <= OW; ow += G) {
+      V a0[G], a1[G];
+      #pragma GCC unroll 16
+      for (int j = 0; j < G; j++) a0[j] = b0, a1[j] = b1;
+      const float* c = rows + ow * step;
+      for (int64_t k = 0; k < kkc; k++) {
+        const V w0 = K::Load(wpad + k * 2 * W), w1 = K::Load(wpad + k * 2 * W + W);
+        const float* ck = c + off[k];
+        #pragma GCC unroll 16
+        for (int j = 0; j < G; j++) {
+          const V v = K::Set1(ck[j * step]);
+          a0[j] = K::Fma(v, w0, a0[j]);
+          a1[j] = K::Fma(v, w1, a1[j]);
+        }
+      }
+      #pragma GCC unroll 16
+      for (int j = 0; j < G; j++) {
+        K::Store(yr + (ow + j) * oc, K::Activate(act, a0[j]));
+        K::StoreN(yr + (ow + j) * oc + W, oc2, K::Activate(act, a1[j]));
+      }
+    }
+    for (; ow < OW; ow++) {
+      V a0 = b0, a1 = b1;
+      const float* c = rows + ow * step;
+      for (int64_t k = 0; k < kkc; k++) {
+        const V v = K::Set1(c[off[k]]);
+        a0 = K::Fma(v, K::Load(wpad + k * 2 * W), a0);
+        a1 = K::Fma(v, K::Load(wpad + k * 2 * W + W), a1);
+      }
+      K::Store(yr + ow * oc, K::Activate(act, a0));
+      K::StoreN(yr + ow * oc + W, oc2, K::Activate(act, a1));
+    }
+    if (act == Act::kSigmoid || act == Act::kTanh) {
+      for (int64_t i = 0; i < OW * oc; i++) yr[i] = ApplyAct(act, yr[i]);
+    }
+  }
+}
+
 // Each output row's sum is formed in registers and then added to acc: blocked summation, so the
 // rounding error grows with the number of rows, not of positions.
 template <int KKC, int KWC = 0, int STEP = 0>
@@ -209,6 +266,15 @@ void Forward(const ConvShape& s, const float* x, const float* wpad, const float*
   kForward[s.Kkc() - 1](s, x, wpad, bpad, act, y, r0, r1);
 }
 
+void ForwardWide(const ConvShape& s, const float* x, const float* wpad, const float* bpad, Act act, float* y, int64_t r0,
+                 int64_t r1) {
+  switch (s.sw * s.c) {
+    case 3: return ForwardWideImpl<3>(s, x, wpad, bpad, act, y, r0, r1);
+    case 6: return ForwardWideImpl<6>(s, x, wpad, bpad, act, y, r0, r1);
+    default: return ForwardWideImpl<0>(s, x, wpad, bpad, act, y, r0, r1);
+  }
+}
+
 void Filter(const ConvShape& s, const float* x, const float* dy, float* acc, int64_t r0, int64_t r1) {
   if (s.Kkc() > kMaxKkc) {
     switch (FilterBlock(s.Kkc())) {
@@ -225,7 +291,7 @@ void Filter(const ConvShape& s, const float* x, const float* dy, float* acc, int
 
 }  // namespace
 
-Table CONVKIT_CS_TABLE() { return {K::W, Forward, Filter, FilterBlock}; }
+Table CONVKIT_CS_TABLE() { return {K::W, Forward, ForwardWide, Filter, FilterBlock}; }
 
 }  // namespace conv_small
 }  // namespace convkit

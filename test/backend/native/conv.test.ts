@@ -78,7 +78,7 @@ test('conv2d: direct small-channel kernel (KH·KW·C ≤ 32, few filters) and it
   const geo = (c: number, k: [number, number], s: [number, number], d: [number, number], padding: ConvCase['padding'],
     batch = 5, h = 28, w = 27): ConvCase => ({ batch, h, w, c, kernel: k, strides: s, dilations: d, padding });
   // [case, filters]: LeNet-5's first layer, then KKC 32 / 33 and OC at the AVX2 (8) and AVX-512 (16)
-  // lane limits and one past them (those fall back to the GEMM path).
+  // lane limits and one past them (those take two vectors per position).
   const cases: [ConvCase, number][] = [
     [geo(1, [5, 5], [1, 1], [1, 1], 'same'), 6],
     [geo(2, [4, 4], [1, 1], [1, 1], 'valid', 3, 13, 11), 8],
@@ -93,6 +93,15 @@ test('conv2d: direct small-channel kernel (KH·KW·C ≤ 32, few filters) and it
     [geo(3, [3, 3], [1, 1], [1, 1], 'same', 2, 9, 12), 16],
     [geo(3, [3, 3], [2, 1], [1, 1], 'valid', 2, 9, 12), 11],
     [geo(1, [5, 5], [1, 2], [1, 1], 'same', 2, 11, 12), 3],
+    // Two vectors per position (OC 9–16 under AVX2, 17–32 under AVX-512), groups of 6 / 12 positions
+    // with ragged row ends: MobileNetV2's first layer (3×3×3 stride 2, pad 0 / 1: column step 6), the
+    // CIFAR CNN's (stride 1: step 3), a generic step, KKC 32 with dilation and stride 3, and OC 33
+    // (past two AVX-512 vectors: GEMM).
+    [geo(3, [3, 3], [2, 2], [1, 1], [[0, 1], [0, 1]], 2, 23, 29), 32],
+    [geo(3, [3, 3], [1, 1], [1, 1], 'same', 2, 9, 31), 24],
+    [geo(1, [3, 3], [1, 1], [1, 1], 'valid', 3, 12, 28), 20],
+    [geo(2, [4, 4], [1, 3], [2, 1], [[1, 2], [3, 0]], 2, 13, 19), 17],
+    [geo(3, [3, 3], [1, 1], [1, 1], 'same', 2, 9, 12), 33],
     // Filter gradient in tap blocks of 25 / 27 / 24 (KKC > 32, OC ≤ 16 under AVX-512): LeNet's second
     // layer, then other block sizes, strides, dilations, padding, and KKC 40 (no block: GEMM).
     [geo(6, [5, 5], [1, 1], [1, 1], 'same', 3, 14, 14), 16],

@@ -86,24 +86,26 @@ test('reduce: bad calls throw and the process survives', () => {
   assert.deepEqual(Array.from(be.reduce!('sum', new Float32Array([1, 2]), [2], [0])), [3]);
 });
 
-test('allFinite: agrees with js on NaN / ±∞ anywhere (first, last, past a 4096 block), finite extremes', () => {
+test('allFinite: agrees with js on NaN / ±∞ anywhere (first, last, past a 4096 block), finite extremes, every ISA', () => {
   const rand = rng(17);
   const A = addon as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const extremes = new Float32Array([0, -0, 3.4028234663852886e38, -3.4028234663852886e38, 1e-45, -1e-45, 1.17549435e-38]);
-  assert.equal(A.allFinite(extremes), true, 'denormals, ±0 and ±max are finite');
-  assert.equal(A.allFinite(new Float32Array(0)), true, 'empty');
-  for (const n of [1, 3, 4, 17, 4095, 4096, 4097, 150_528]) {
-    const x = randF32(n, rand);
-    assert.equal(be.allFinite!(x), true, `n=${n} clean`);
-    for (const bad of [NaN, Infinity, -Infinity]) {
-      for (const at of [0, n - 1, Math.floor(rand() * n), Math.min(n - 1, 5000)]) {
-        const y = x.slice();
-        y[at] = bad;
-        assert.equal(be.allFinite!(y), false, `n=${n} ${bad} at ${at}`);
-        assert.equal(jsBackend.allFinite(y), false, `js n=${n} ${bad} at ${at}`);
+  forEachIsa(addon, (isa) => {
+    const extremes = new Float32Array([0, -0, 3.4028234663852886e38, -3.4028234663852886e38, 1e-45, -1e-45, 1.17549435e-38]);
+    assert.equal(A.allFinite(extremes), true, `${isa}: denormals, ±0 and ±max are finite`);
+    assert.equal(A.allFinite(new Float32Array(0)), true, `${isa}: empty`);
+    for (const n of [1, 3, 4, 17, 4095, 4096, 4097, 150_528]) {
+      const x = randF32(n, rand);
+      assert.equal(be.allFinite!(x), true, `${isa} n=${n} clean`);
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [0, n - 1, Math.floor(rand() * n), Math.min(n - 1, 5000)]) {
+          const y = x.slice();
+          y[at] = bad;
+          assert.equal(be.allFinite!(y), false, `${isa} n=${n} ${bad} at ${at}`);
+          assert.equal(jsBackend.allFinite(y), false, `js n=${n} ${bad} at ${at}`);
+        }
       }
     }
-  }
+  });
   assert.equal(be.allFinite!(new Float64Array([1, NaN])), false, 'float64 goes to js');
   assert.equal(be.allFinite!(new Int32Array([1, 2])), true, 'int32 is always finite');
   assert.throws(() => A.allFinite(new Float64Array(3)), TypeError);
