@@ -2,10 +2,13 @@
  * Where MobileNetV2's predict() time goes: every Backend call of a batch inside the real model run
  * (cold weights, the executor's storage reuse, JavaScript between layers), grouped by kernel and
  * shape, with the mean per pass, the call count, and the min / median per call in µs.
+ * Inference plans are off (they replay kernels without the Backend calls timed here).
  * Run: CONVKIT_NUM_THREADS=2 node dist/bench/micro/mobilenet_layers.js [batch=1] [passes=20]
  */
 import { tensor, getBackend } from '../../src/index.js';
 import { mobileNetV2 } from '../../src/applications/index.js';
+
+process.env.CONVKIT_PLAN = '0';
 
 const backend = getBackend() as unknown as Record<string, unknown>;
 const stats = new Map<string, number[]>();

@@ -51,6 +51,11 @@ export function getActivation(spec: string | ActivationFn | Activation | null | 
   return { name: key, apply: fn };
 }
 
+/** Whether `act` is one of convkit's own activations (not a user function). */
+export function isBuiltinActivation(act: Activation): boolean {
+  return table[act.name] === act.apply;
+}
+
 /** The backend-fusable name of a built-in activation (conv/dense epilogues), or null. */
 export function fusedActivationOf(act: Activation): FusedActivation | null {
   return table[act.name] === act.apply && isFusableActivation(act.name) ? act.name : null;

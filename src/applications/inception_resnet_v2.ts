@@ -15,6 +15,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import * as L from '../layers/index.js';
 import { Layer, type LayerArgs } from '../layers/layer.js';
 import { registerLayer } from '../layers/registry.js';
+import { registerPlainLayer } from '../models/inference_plan.js';
 import { formatShapeTuple, type SymShape, type SymbolicTensor } from '../layers/symbolic.js';
 import type { Model } from '../models/model.js';
 import * as ops from '../ops/index.js';
@@ -74,6 +75,7 @@ export class CustomScaleLayer extends Layer {
   }
 }
 registerLayer(CustomScaleLayer.className, CustomScaleLayer as never);
+registerPlainLayer(CustomScaleLayer);
 
 /**
  * Keras's conv2d_bn: Conv2D (no bias unless `useBias`) → BatchNormalization (scale=False; only

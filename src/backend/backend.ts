@@ -8,6 +8,7 @@
  * kernels, H×W×C×multiplier depthwise kernels.
  */
 import type { Conv2DInfo, Pool2DInfo } from '../shape/conv.js';
+import type { KernelRecorder } from './kernel_tape.js';
 
 export type FloatArray = Float32Array | Float64Array;
 export type DataArray = Float32Array | Float64Array | Int32Array;
@@ -76,6 +77,11 @@ export interface SoftmaxCrossEntropyResult {
 
 export interface Backend {
   readonly name: string;
+  /**
+   * Records the kernel calls of an inference pass for replay (backend/kernel_tape.ts), when the
+   * backend can: only calls into compiled kernels are recorded, so the js backend has none.
+   */
+  readonly recording?: KernelRecorder;
 
   // ---- element-wise ----
   /** y = f(x) for each element; `alpha` parameterises elu. */

@@ -37,12 +37,14 @@ function complete(partial: Partial<Backend> & { name: string }): Backend {
             warned.add(tag);
             process.emitWarning(`convkit: backend '${partial.name}' has no '${String(key)}' kernel; using the js kernel`);
           }
+          partial.recording?.taint(`the js kernel ${String(key)}`);
           return (fallback as (...a: unknown[]) => unknown)(...args);
         }
         : fallback;
     }
   }
   full.name = partial.name;
+  if (partial.recording) full.recording = partial.recording;
   return full as unknown as Backend;
 }
 

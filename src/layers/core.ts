@@ -54,11 +54,11 @@ export class Dense extends Layer {
   }
 
   call(x: Tensor): Tensor {
+    // The bias always goes in the matmul's epilogue; an activation the kernels cannot apply there
+    // (softmax, a classifier's) follows as its own op.
     const fused = fusedActivationOf(this.activation);
-    if (fused) return ops.fusedMatMul(x, this.kernel, this.bias ?? null, fused, `Layer "${this.name}" (Dense)`);
-    let y = ops.matMul(x, this.kernel);
-    if (this.bias) y = ops.add(y, this.bias);
-    return applyActivation(this.activation, y);
+    const y = ops.fusedMatMul(x, this.kernel, this.bias ?? null, fused ?? 'linear', `Layer "${this.name}" (Dense)`);
+    return fused ? y : applyActivation(this.activation, y);
   }
 
   override getConfig(): Record<string, unknown> {

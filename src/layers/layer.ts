@@ -95,6 +95,11 @@ export function withOutputProbe<T>(probe: OutputProbe, fn: () => T): T {
   }
 }
 
+/** Whether a withOutputProbe() is running (its probe must see every layer's outputs). */
+export function outputProbeActive(): boolean {
+  return outputProbe !== null;
+}
+
 export type LayerInput = Tensor | SymbolicTensor | readonly (Tensor | SymbolicTensor)[];
 export type LayerOutput<T> = T extends SymbolicTensor | readonly SymbolicTensor[] ? SymbolicTensor : Tensor;
 

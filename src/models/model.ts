@@ -13,6 +13,7 @@ import { Layer, type CallContext, isShapeList, observedOutputShapes } from '../l
 import { InputLayer } from '../layers/input.js';
 import { uniqueName } from '../layers/naming.js';
 import { formatShapeTuple, type GraphNode, type SymShape, SymbolicTensor } from '../layers/symbolic.js';
+import { registerContainerCall } from './inference_plan.js';
 import { buildGraph, type Graph, runGraph } from './graph.js';
 import type { FitProgress } from './fit_progress.js';
 import type { OutputHead } from './heads.js';
@@ -294,5 +295,7 @@ function zerosOf(shape: SymShape): Tensor {
   return zerosTensor(concrete);
 }
 
+
+registerContainerCall(Model.prototype.call);
 
 export { InputLayer };

@@ -12,6 +12,7 @@ import { isBuiltinLayer } from '../layers/registry.js';
 import { recycleStorage } from '../tensor/recycle.js';
 import { formatShapeTuple, type SymShape, SymbolicTensor } from '../layers/symbolic.js';
 import { Model } from './model.js';
+import { noteStructureChange, registerContainerCall } from './inference_plan.js';
 
 export interface SequentialArgs {
   layers?: Layer[];
@@ -49,6 +50,7 @@ export class Sequential extends Model {
       throw new ValueError(`Sequential "${this.name}": all layers must have unique names; "${layer.name}" is already used`);
     }
     this.stack.push(layer);
+    noteStructureChange();
     if (!this.traced && this.stack.length === 1) {
       // A functional model as the first layer (a pretrained base) brings its input shape, as in Keras 3.
       const shape = layer.batchInputShape ?? (layer instanceof Model && layer.inputs.length === 1 ? layer.inputs[0].shape : null);
@@ -64,6 +66,7 @@ export class Sequential extends Model {
   pop(): void {
     const l = this.stack.pop();
     if (!l) throw new ValueError(`Sequential "${this.name}" has no layers to pop`);
+    noteStructureChange();
     this.shapes.delete(l);
     if (this.inputLayer) this.retrace();
   }
@@ -153,3 +156,5 @@ export class Sequential extends Model {
     return this.shapes.get(layer) ?? null;
   }
 }
+
+registerContainerCall(Sequential.prototype.call);

@@ -18,6 +18,7 @@ import { type BatchSource, isBatchSource } from '../data/batch_source.js';
 import { type Feed, type FeedBatch, checkFinite, checkSampleWeights, checkSamples, sourceFeed, tensorFeed } from './feed.js';
 import { TerminateOnNaN } from '../callbacks/early_stopping.js';
 import { FitProgress, type FitSnapshot, checkSnapshot } from './fit_progress.js';
+import { inferWithPlan } from './inference_plan.js';
 import { NonTrainableSnapshot, diagnoseStep, generatorStates, type StepFault } from './step_fault.js';
 
 export interface CompileArgs {
@@ -530,7 +531,7 @@ export function predictModel(model: Model, xIn: Tensor | TensorLike, args: Predi
     for (let s = 0; s < n; s += batchSize) {
       const m = Math.min(batchSize, n - s);
       const xb = m === n ? x : ops.slice(x, [s, ...x.shape.slice(1).map(() => 0)], [m, ...x.shape.slice(1)]);
-      parts.push(forward(model, xb, false));
+      parts.push(inferWithPlan(model, xb, () => forward(model, xb, false)));
     }
   });
   return joinOutputs(parts);
@@ -542,7 +543,7 @@ export async function predictSource(model: Model, source: BatchSource): Promise<
   const parts: Tensor[][] = [];
   for (let b = 0; b < feed.steps; b++) {
     const { x } = await feed.get(b);
-    parts.push(noGrad(() => forward(model, x, false)));
+    parts.push(noGrad(() => inferWithPlan(model, x, () => forward(model, x, false))));
   }
   feed.endEpoch();
   return joinOutputs(parts);

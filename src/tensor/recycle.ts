@@ -58,6 +58,19 @@ export function recycleArray(data: unknown): boolean {
   return true;
 }
 
+/**
+ * Takes `data` out of circulation for good: out of the pool if it is there, and never pooled again.
+ * An inference plan (models/inference_plan.ts) claims the storage its replayed kernels write.
+ */
+export function claimStorage(data: Float32Array): void {
+  recyclable.delete(data);
+  const list = free.get(data.length);
+  const at = list ? list.indexOf(data) : -1;
+  if (at < 0) return;
+  (list as Float32Array[]).splice(at, 1);
+  pooledBytes -= data.byteLength;
+}
+
 /** Bytes currently held for reuse (for tests and memory reports). */
 export function pooledStorageBytes(): number {
   return pooledBytes;

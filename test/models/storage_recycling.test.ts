@@ -2,9 +2,10 @@
  * Storage recycling at inference (src/tensor/recycle.ts, used by the functional and Sequential
  * executors): an intermediate's storage is reused once its last reader ran, but never when the
  * caller still holds it (model inputs and outputs), when a live value shares it, or when a user's
- * layer could have kept a reference. Recycling must not change any prediction.
+ * layer could have kept a reference. Recycling must not change any prediction. Inference plans
+ * (which replay later passes without the executor, test/models/inference_plan.test.ts) are off here.
  */
-import { describe, it, afterEach } from 'node:test';
+import { describe, it, afterEach, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as L from '../../src/layers/index.js';
 import * as ops from '../../src/ops/index.js';
@@ -102,6 +103,8 @@ describe('storage pool', () => {
 });
 
 describe('storage recycling in predict()', () => {
+  before(() => { process.env.CONVKIT_PLAN = '0'; });
+  after(() => { delete process.env.CONVKIT_PLAN; });
   afterEach(() => { delete process.env.CONVKIT_FUSION; clearStoragePool(); });
 
   it('functional model: repeated predictions equal the unrecycled ones, and the pool is reused', () => {

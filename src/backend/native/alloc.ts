@@ -33,9 +33,22 @@ export function allocAligned(n: number): Float32Array {
   return new Float32Array(buf.buffer, buf.byteOffset + skip, n);
 }
 
+/** Told of every output allocated while a kernel recording runs (backend/kernel_tape.ts). */
+let observer: ((a: Float32Array, zeroed: boolean) => void) | null = null;
+
+export function setAllocationObserver(fn: ((a: Float32Array, zeroed: boolean) => void) | null): void {
+  observer = fn;
+}
+
+/** An output of n floats; `zeroed` when the kernel accumulates into it instead of writing every element. */
 export function allocOutput(n: number, zeroed: boolean): Float32Array {
-  if (zeroed || n < 1024) return new Float32Array(n);
-  const out = takeStorage(n) ?? adoptStorage(allocAligned(n));
-  if (poison) out.fill(NaN);
+  let out: Float32Array;
+  if (zeroed || n < 1024) {
+    out = new Float32Array(n);
+  } else {
+    out = takeStorage(n) ?? adoptStorage(allocAligned(n));
+    if (poison) out.fill(NaN);
+  }
+  if (observer) observer(out, zeroed);
   return out;
 }

@@ -1,7 +1,7 @@
 /** Native batch normalisation over the channel (last) axis, float32; float64 goes to js. */
 import { allocOutput } from './alloc.js';
 import type { Backend, BatchNormGradResult, BatchNormTrainResult, FloatArray } from '../backend.js';
-import { jsBackend } from '../js/index.js';
+import { jsFallback } from './recording.js';
 import type { NativeAddon } from './addon.js';
 
 type F32 = Float32Array;
@@ -21,16 +21,16 @@ export function batchnormKernels(addon: NativeAddon): Pick<Backend, 'batchNormTr
   return {
     batchNormTrain(x: FloatArray, gamma: FloatArray, beta: FloatArray, channels: number, epsilon: number): BatchNormTrainResult {
       if (!(x instanceof Float32Array) || !(gamma instanceof Float32Array) || !(beta instanceof Float32Array)) {
-        return jsBackend.batchNormTrain(x, gamma, beta, channels, epsilon);
+        return jsFallback.batchNormTrain(x, gamma, beta, channels, epsilon);
       }
-      const y = allocOutput(x.length, false), mean = new Float32Array(channels), variance = new Float32Array(channels);
+      const y = allocOutput(x.length, false), mean = allocOutput(channels, true), variance = allocOutput(channels, true);
       nTrain(x, gamma, beta, y, mean, variance, channels, epsilon);
       return { y, mean, variance };
     },
     batchNormInference(x: FloatArray, mean: FloatArray, variance: FloatArray, gamma: FloatArray, beta: FloatArray,
       channels: number, epsilon: number): FloatArray {
       if (!allF32(x, mean, variance, gamma, beta)) {
-        return jsBackend.batchNormInference(x, mean, variance, gamma, beta, channels, epsilon);
+        return jsFallback.batchNormInference(x, mean, variance, gamma, beta, channels, epsilon);
       }
       const y = allocOutput(x.length, false);
       nInference(x as F32, mean as F32, variance as F32, gamma as F32, beta as F32, y, channels, epsilon);
@@ -39,9 +39,9 @@ export function batchnormKernels(addon: NativeAddon): Pick<Backend, 'batchNormTr
     batchNormTrainGrad(dy: FloatArray, x: FloatArray, gamma: FloatArray, mean: FloatArray, variance: FloatArray,
       channels: number, epsilon: number): BatchNormGradResult {
       if (!allF32(dy, x, gamma, mean, variance)) {
-        return jsBackend.batchNormTrainGrad(dy, x, gamma, mean, variance, channels, epsilon);
+        return jsFallback.batchNormTrainGrad(dy, x, gamma, mean, variance, channels, epsilon);
       }
-      const dx = allocOutput(x.length, false), dgamma = new Float32Array(channels), dbeta = new Float32Array(channels);
+      const dx = allocOutput(x.length, false), dgamma = allocOutput(channels, true), dbeta = allocOutput(channels, true);
       nTrainGrad(dy as F32, x as F32, gamma as F32, mean as F32, variance as F32, dx, dgamma, dbeta, channels, epsilon);
       return { dx, dgamma, dbeta };
     },

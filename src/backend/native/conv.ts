@@ -5,7 +5,7 @@
 import { allocOutput } from './alloc.js';
 import type { Backend, Epilogue, FloatArray, FusedActivation } from '../backend.js';
 import type { Conv2DInfo } from '../../shape/conv.js';
-import { jsBackend } from '../js/index.js';
+import { jsFallback } from './recording.js';
 import type { NativeAddon } from './addon.js';
 import { packedFilterCache } from './packed_filter.js';
 
@@ -44,7 +44,7 @@ type ConvGrad = (a: FloatArray, b: FloatArray, info: Conv2DInfo) => FloatArray;
 /**
  * The forward conv kernel `name` (conv2d, depthwiseConv2d; the addon exports it under the Backend
  * method's name): float32 inputs (and bias) of a non-empty record go through the addon into an
- * uninitialised output of `outSize(info)` elements, the rest to jsBackend[name]. A constant conv2d
+ * uninitialised output of `outSize(info)` elements, the rest to jsFallback[name]. A constant conv2d
  * filter goes with its packed copy from `packed`.
  */
 export function nativeConvForward(addon: NativeAddon, name: 'conv2d' | 'depthwiseConv2d',
@@ -56,7 +56,7 @@ export function nativeConvForward(addon: NativeAddon, name: 'conv2d' | 'depthwis
     if (!(x instanceof Float32Array) || !(filter instanceof Float32Array) ||
       (bias !== undefined && !(bias instanceof Float32Array)) || (residual !== undefined && !(residual instanceof Float32Array)) ||
       (residual !== undefined && name !== 'conv2d') || convIsEmpty(info)) {
-      return jsBackend[name](x, filter, info, epilogue);
+      return jsFallback[name](x, filter, info, epilogue);
     }
     const out = residual && epilogue?.residualInPlace ? residual : allocOutput(outSize(info), false);
     const pf = packed && epilogue?.constantFilter
@@ -78,7 +78,7 @@ export function nativeConvGrad(addon: NativeAddon, name: ConvGradName, outSize: 
   const fn = addon[name] as Conv2dGradFn;
   return (a, b, info) => {
     if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || convIsEmpty(info)) {
-      return jsBackend[name](a, b, info);
+      return jsFallback[name](a, b, info);
     }
     const out = allocOutput(outSize(info), zeroed);
     fn(a, b, out, convInfoArray(info, INFO_SCRATCH[0]));

@@ -5,7 +5,7 @@
  */
 import { allocOutput } from './alloc.js';
 import type { Backend, BinaryOp, DataArray, FloatArray, ReluAttrs, UnaryOp } from '../backend.js';
-import { jsBackend } from '../js/index.js';
+import { jsFallback } from './recording.js';
 import type { NativeAddon } from './addon.js';
 
 /** Op codes: the index of each name is its number in native/src/kernels/elementwise.h. */
@@ -62,34 +62,34 @@ export function elementwiseKernels(addon: NativeAddon): ElementwiseKernels {
   const nCast = addon.cast as CastFn;
   return {
     unary(op: UnaryOp, x: FloatArray, alpha = 1): FloatArray {
-      if (!(x instanceof Float32Array)) return jsBackend.unary(op, x, alpha);
+      if (!(x instanceof Float32Array)) return jsFallback.unary(op, x, alpha);
       const y = allocOutput(x.length, false);
       nUnary(opCode(unaryCode, op, 'unary'), x, y, alpha);
       return y;
     },
     unaryGrad(op: UnaryOp, dy: FloatArray, x: FloatArray, y: FloatArray, alpha = 1): FloatArray {
       if (!(dy instanceof Float32Array) || !(x instanceof Float32Array) || !(y instanceof Float32Array)) {
-        return jsBackend.unaryGrad(op, dy, x, y, alpha);
+        return jsFallback.unaryGrad(op, dy, x, y, alpha);
       }
       const dx = allocOutput(dy.length, false);
       nUnaryGrad(opCode(unaryCode, op, 'unary'), dy, x, y, dx, alpha);
       return dx;
     },
     relu(x: FloatArray, attrs: ReluAttrs): FloatArray {
-      if (!(x instanceof Float32Array)) return jsBackend.relu(x, attrs);
+      if (!(x instanceof Float32Array)) return jsFallback.relu(x, attrs);
       const y = allocOutput(x.length, false);
       nRelu(x, y, attrs.negativeSlope, attrs.threshold, attrs.maxValue !== undefined, attrs.maxValue ?? 0);
       return y;
     },
     reluGrad(dy: FloatArray, x: FloatArray, attrs: ReluAttrs): FloatArray {
-      if (!(dy instanceof Float32Array) || !(x instanceof Float32Array)) return jsBackend.reluGrad(dy, x, attrs);
+      if (!(dy instanceof Float32Array) || !(x instanceof Float32Array)) return jsFallback.reluGrad(dy, x, attrs);
       const dx = allocOutput(dy.length, false);
       nReluGrad(dy, x, dx, attrs.negativeSlope, attrs.threshold, attrs.maxValue !== undefined, attrs.maxValue ?? 0);
       return dx;
     },
     binary(op: BinaryOp, a: DataArray, aShape: readonly number[], b: DataArray, bShape: readonly number[],
       outShape: readonly number[]): DataArray {
-      if (!isData4(a) || !isData4(b)) return jsBackend.binary(op, a, aShape, b, bShape, outShape);
+      if (!isData4(a) || !isData4(b)) return jsFallback.binary(op, a, aShape, b, bShape, outShape);
       const n = sizeOf(outShape);
       // As the js floatLike rule: int32 only when both operands are.
       const out = a instanceof Int32Array && b instanceof Int32Array ? new Int32Array(n) : allocOutput(n, false);
@@ -97,19 +97,19 @@ export function elementwiseKernels(addon: NativeAddon): ElementwiseKernels {
       return out;
     },
     clip(x: FloatArray, lo: number, hi: number): FloatArray {
-      if (!(x instanceof Float32Array)) return jsBackend.clip(x, lo, hi);
+      if (!(x instanceof Float32Array)) return jsFallback.clip(x, lo, hi);
       const y = allocOutput(x.length, false);
       nClip(x, y, lo, hi);
       return y;
     },
     where(cond: DataArray, a: FloatArray, b: FloatArray): FloatArray {
-      if (!isData4(cond) || !(a instanceof Float32Array) || !(b instanceof Float32Array)) return jsBackend.where(cond, a, b);
+      if (!isData4(cond) || !(a instanceof Float32Array) || !(b instanceof Float32Array)) return jsFallback.where(cond, a, b);
       const y = allocOutput(a.length, false);
       nWhere(cond, a, b, y);
       return y;
     },
     cast(x: DataArray, dtype: 'float32' | 'float64' | 'int32'): DataArray {
-      if (!isData4(x) || dtype === 'float64') return jsBackend.cast(x, dtype);
+      if (!isData4(x) || dtype === 'float64') return jsFallback.cast(x, dtype);
       const y = dtype === 'int32' ? new Int32Array(x.length) : allocOutput(x.length, false);
       nCast(x, y);
       return y;

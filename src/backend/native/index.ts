@@ -17,18 +17,30 @@ import { poolKernels } from './pool.js';
 import { optimizerKernels } from './optimizer.js';
 import { setAlignmentProbe } from './alloc.js';
 import { packedFilterCache } from './packed_filter.js';
+import { INFO_SCRATCH } from './conv.js';
+import { nativeRecorder } from './recording.js';
+import type { KernelRecorder } from '../kernel_tape.js';
 
-export type NativeBackend = Partial<Backend> & { name: 'native'; addon: NativeAddon };
+/**
+ * Addon functions that are not kernels of a pass: queries, settings, and the packing of constant
+ * filters (cached per filter array, so a replayed pass never needs it again).
+ */
+const NOT_RECORDED = new Set(['info', 'setNumThreads', 'setIsa', 'alignmentOffset', 'packedGemmBSize', 'packGemmB']);
+
+export type NativeBackend = Partial<Backend> & { name: 'native'; addon: NativeAddon; recording: KernelRecorder };
 
 export function createNativeBackend(): NativeBackend {
-  const { addon, error } = loadAddon();
-  if (!addon) throw new Error(`convkit: the native backend is not available (${error})`);
+  const { addon: loaded, error } = loadAddon();
+  if (!loaded) throw new Error(`convkit: the native backend is not available (${error})`);
+  // The kernel families call the addon through this copy, which logs calls while a recording runs.
+  const addon = nativeRecorder.wrap(loaded, NOT_RECORDED, new Set<object>(INFO_SCRATCH));
   const packed = packedFilterCache(addon);
   const conv = convKernels(addon, packed);
   if (typeof addon.alignmentOffset === 'function') setAlignmentProbe(addon.alignmentOffset as (b: ArrayBuffer) => number);
   return {
     name: 'native',
-    addon,
+    addon: loaded,
+    recording: nativeRecorder,
     ...matmulKernels(addon),
     ...elementwiseKernels(addon),
     ...reduceKernels(addon),

@@ -1,7 +1,7 @@
 /** Native matmul: float32 through the addon's blocked SIMD GEMM; float64 (gradient checks) stays in js. */
 import { allocOutput } from './alloc.js';
 import type { Backend, Epilogue, FloatArray, FusedActivation } from '../backend.js';
-import { jsBackend } from '../js/index.js';
+import { jsFallback } from './recording.js';
 import type { NativeAddon } from './addon.js';
 
 type MatmulFn = (a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, k: number,
@@ -17,7 +17,7 @@ export function matmulKernels(addon: NativeAddon): Pick<Backend, 'matmul'> {
       bBatch: number, epilogue?: Epilogue): FloatArray {
       const bias = epilogue?.bias;
       if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || (bias !== undefined && !(bias instanceof Float32Array))) {
-        return jsBackend.matmul(a, b, batch, m, k, n, transA, transB, bBatch, epilogue);
+        return jsFallback.matmul(a, b, batch, m, k, n, transA, transB, bBatch, epilogue);
       }
       const out = allocOutput(batch * m * n, false);
       if (epilogue) {

@@ -4,7 +4,7 @@
  */
 import { allocOutput } from './alloc.js';
 import type { Backend, DataArray, FloatArray } from '../backend.js';
-import { jsBackend } from '../js/index.js';
+import { jsFallback, nativeRecorder } from './recording.js';
 import type { NativeAddon } from './addon.js';
 
 type Data4 = Float32Array | Int32Array;
@@ -43,23 +43,25 @@ export function movementKernels(addon: NativeAddon): MovementKernels {
   const nBroadcastTo = addon.broadcastTo as BroadcastToFn;
   return {
     transpose(x: DataArray, shape: Shape, perm: Shape): DataArray {
-      if (!isData4(x)) return jsBackend.transpose(x, shape, perm);
+      if (!isData4(x)) return jsFallback.transpose(x, shape, perm);
       const out = like(x, x.length);
       nTranspose(x, shape, perm, out);
       return out;
     },
     slice(x: DataArray, shape: Shape, begin: Shape, size: Shape): DataArray {
-      if (!isData4(x)) return jsBackend.slice(x, shape, begin, size);
+      if (!isData4(x)) return jsFallback.slice(x, shape, begin, size);
       const out = like(x, sizeOf(size));
       nSlice(x, shape, begin, size, out);
       return out;
     },
     concat(xs: readonly DataArray[], shapes: readonly Shape[], axis: number): DataArray {
-      if (xs.length === 0 || !xs.every(isData4)) return jsBackend.concat(xs, shapes, axis);
+      if (xs.length === 0 || !xs.every(isData4)) return jsFallback.concat(xs, shapes, axis);
       const ins = xs as readonly Data4[];
       // A float input decides the element type (as the js): int32 inputs are converted first.
       const anyFloat = ins.some((x) => x instanceof Float32Array);
-      const same = anyFloat ? ins.map((x) => (x instanceof Int32Array ? new Float32Array(x) : x)) : ins;
+      const converts = anyFloat && ins.some((x) => x instanceof Int32Array);
+      if (converts) nativeRecorder.taint('concat converting int32 inputs in JavaScript');
+      const same = converts ? ins.map((x) => (x instanceof Int32Array ? new Float32Array(x) : x)) : ins;
       let n = 0;
       for (const s of shapes) n += sizeOf(s);
       const out = anyFloat ? allocOutput(n, false) : new Int32Array(n);
@@ -67,14 +69,14 @@ export function movementKernels(addon: NativeAddon): MovementKernels {
       return out;
     },
     pad(x: DataArray, shape: Shape, paddings: readonly (readonly [number, number])[], value: number): DataArray {
-      if (!isData4(x)) return jsBackend.pad(x, shape, paddings, value);
+      if (!isData4(x)) return jsFallback.pad(x, shape, paddings, value);
       const before = paddings.map((p) => p[0]), after = paddings.map((p) => p[1]);
       const out = like(x, sizeOf(shape.map((d, i) => d + before[i] + after[i])));
       nPad(x, shape, before, after, value, out);
       return out;
     },
     gather(x: DataArray, shape: Shape, indices: Int32Array, axis: number): DataArray {
-      if (!isData4(x)) return jsBackend.gather(x, shape, indices, axis);
+      if (!isData4(x)) return jsFallback.gather(x, shape, indices, axis);
       let n = indices.length;
       for (let i = 0; i < shape.length; i++) if (i !== axis) n *= shape[i];
       const out = like(x, n);
@@ -82,13 +84,13 @@ export function movementKernels(addon: NativeAddon): MovementKernels {
       return out;
     },
     gatherGrad(dy: FloatArray, shape: Shape, indices: Int32Array, axis: number): FloatArray {
-      if (!(dy instanceof Float32Array)) return jsBackend.gatherGrad(dy, shape, indices, axis);
-      const dx = new Float32Array(sizeOf(shape));
+      if (!(dy instanceof Float32Array)) return jsFallback.gatherGrad(dy, shape, indices, axis);
+      const dx = allocOutput(sizeOf(shape), true);
       nGatherGrad(dy, shape, indices, axis, dx);
       return dx;
     },
     broadcastTo(x: DataArray, shape: Shape, outShape: Shape): DataArray {
-      if (!isData4(x)) return jsBackend.broadcastTo(x, shape, outShape);
+      if (!isData4(x)) return jsFallback.broadcastTo(x, shape, outShape);
       const out = like(x, sizeOf(outShape));
       nBroadcastTo(x, shape, outShape, out);
       return out;

@@ -1,6 +1,6 @@
 /** Native in-place optimizer steps; anything but all-float32 arrays goes to the js loop. */
 import type { Backend, FloatArray } from '../backend.js';
-import { jsBackend } from '../js/index.js';
+import { jsFallback } from './recording.js';
 import type { NativeAddon } from './addon.js';
 
 type AdamFn = (w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, alpha: number, c1: number, c2: number, eps: number) => void;
@@ -12,7 +12,7 @@ export function optimizerKernels(addon: NativeAddon): Pick<Backend, 'adamUpdate'
       if (w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) {
         adam(w, g, m, v, alpha, c1, c2, eps);
       } else {
-        jsBackend.adamUpdate(w, g, m, v, alpha, c1, c2, eps);
+        jsFallback.adamUpdate(w, g, m, v, alpha, c1, c2, eps);
       }
     },
   };

@@ -2,7 +2,7 @@
 import { allocOutput } from './alloc.js';
 import type { Backend, FloatArray } from '../backend.js';
 import type { Pool2DInfo } from '../../shape/conv.js';
-import { jsBackend } from '../js/index.js';
+import { jsFallback } from './recording.js';
 import type { NativeAddon } from './addon.js';
 
 /** The 14 Pool2DInfo fields in declaration order, as the addon's `info` argument. */
@@ -32,28 +32,28 @@ export function poolKernels(addon: NativeAddon): Pick<Backend, 'maxPool' | 'maxP
   const inSize = (i: Pool2DInfo) => i.batch * i.inHeight * i.inWidth * i.channels;
   return {
     maxPool(x: FloatArray, info: Pool2DInfo): FloatArray {
-      if (!(x instanceof Float32Array) || isEmpty(info)) return jsBackend.maxPool(x, info);
+      if (!(x instanceof Float32Array) || isEmpty(info)) return jsFallback.maxPool(x, info);
       const out = allocOutput(outSize(info), false);
       maxPool(x, out, poolInfoArray(info));
       return out;
     },
     maxPoolBackprop(dy: FloatArray, x: FloatArray, info: Pool2DInfo): FloatArray {
       if (!(dy instanceof Float32Array) || !(x instanceof Float32Array) || isEmpty(info) || hugeWindow(info)) {
-        return jsBackend.maxPoolBackprop(dy, x, info);
+        return jsFallback.maxPoolBackprop(dy, x, info);
       }
       const out = allocOutput(inSize(info), false);
       maxPoolBackprop(dy, x, out, poolInfoArray(info));
       return out;
     },
     avgPool(x: FloatArray, info: Pool2DInfo): FloatArray {
-      if (!(x instanceof Float32Array) || isEmpty(info)) return jsBackend.avgPool(x, info);
+      if (!(x instanceof Float32Array) || isEmpty(info)) return jsFallback.avgPool(x, info);
       const out = allocOutput(outSize(info), false);
       avgPool(x, out, poolInfoArray(info));
       return out;
     },
     avgPoolBackprop(dy: FloatArray, info: Pool2DInfo): FloatArray {
-      if (!(dy instanceof Float32Array) || isEmpty(info)) return jsBackend.avgPoolBackprop(dy, info);
-      const out = new Float32Array(inSize(info));
+      if (!(dy instanceof Float32Array) || isEmpty(info)) return jsFallback.avgPoolBackprop(dy, info);
+      const out = allocOutput(inSize(info), true);
       avgPoolBackprop(dy, out, poolInfoArray(info));
       return out;
     },

@@ -1,7 +1,7 @@
 /** Native reductions (float32) and argmax/argmin (float32 or int32); float64 goes to the js kernels. */
 import { allocOutput } from './alloc.js';
 import type { Backend, DataArray, FloatArray, ReduceOp } from '../backend.js';
-import { jsBackend } from '../js/index.js';
+import { jsFallback } from './recording.js';
 import type { NativeAddon } from './addon.js';
 
 /** Op codes of native/src/kernels/reduce.h. */
@@ -19,10 +19,10 @@ export function reduceKernels(addon: NativeAddon): Pick<Backend, 'reduce' | 'arg
   const nAllFinite = addon.allFinite as AllFiniteFn;
   return {
     allFinite(x: DataArray): boolean {
-      return x instanceof Float32Array ? nAllFinite(x) : jsBackend.allFinite(x);
+      return x instanceof Float32Array ? nAllFinite(x) : jsFallback.allFinite(x);
     },
     reduce(op: ReduceOp, x: FloatArray, shape: readonly number[], axes: readonly number[]): FloatArray {
-      if (!(x instanceof Float32Array)) return jsBackend.reduce(op, x, shape, axes);
+      if (!(x instanceof Float32Array)) return jsFallback.reduce(op, x, shape, axes);
       const code = reduceCode.get(op);
       if (code === undefined) throw new Error(`native backend: unknown reduce op ${String(op)}`);
       let n = 1;
@@ -32,7 +32,7 @@ export function reduceKernels(addon: NativeAddon): Pick<Backend, 'reduce' | 'arg
       return out;
     },
     argReduce(op: 'argmax' | 'argmin', x: DataArray, shape: readonly number[], axis: number): Int32Array {
-      if (x instanceof Float64Array) return jsBackend.argReduce(op, x, shape, axis);
+      if (x instanceof Float64Array) return jsFallback.argReduce(op, x, shape, axis);
       let n = 1;
       for (let i = 0; i < shape.length; i++) if (i !== axis) n *= shape[i];
       const out = new Int32Array(n);
