@@ -68,6 +68,13 @@ export interface Epilogue {
   constantFilter?: boolean;
 }
 
+/** One convolution of a fused sequence: its filter, geometry and epilogue. */
+export interface ConvStage {
+  filter: FloatArray;
+  info: Conv2DInfo;
+  epilogue: Epilogue;
+}
+
 export interface SoftmaxCrossEntropyResult {
   /** Per-row loss −log softmax(logits)[label]. */
   loss: FloatArray;
@@ -143,11 +150,14 @@ export interface Backend {
   depthwiseConv2dBackpropFilter(x: FloatArray, dy: FloatArray, info: Conv2DInfo): FloatArray;
   /**
    * depthwiseConv2d(conv2d(x, pwFilter, pwInfo, pwEpilogue), dwFilter, dwInfo, dwEpilogue), where
-   * pwInfo is a 1×1 convolution whose output is dwInfo's input (inference only: no gradient). A
-   * backend may compute it without materialising the intermediate.
+   * pwInfo is a 1×1 convolution whose output is dwInfo's input (inference only: no gradient), and
+   * with `projection` the 1×1 convolution conv2d(that, projection.filter, projection.info,
+   * projection.epilogue) on the depthwise output (an inverted-residual block, its shortcut as the
+   * epilogue's residual). Null pwFilter and pwInfo: a block without expansion, x is the depthwise
+   * input. A backend may compute it without materialising the intermediates.
    */
-  pointwiseDepthwiseConv2d(x: FloatArray, pwFilter: FloatArray, pwInfo: Conv2DInfo, pwEpilogue: Epilogue,
-    dwFilter: FloatArray, dwInfo: Conv2DInfo, dwEpilogue: Epilogue): FloatArray;
+  pointwiseDepthwiseConv2d(x: FloatArray, pwFilter: FloatArray | null, pwInfo: Conv2DInfo | null, pwEpilogue: Epilogue,
+    dwFilter: FloatArray, dwInfo: Conv2DInfo, dwEpilogue: Epilogue, projection?: ConvStage): FloatArray;
 
   // ---- pooling (NHWC) ----
   /** Padding cells never win a max (they act as −∞). */

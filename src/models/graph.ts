@@ -134,7 +134,7 @@ export function runGraph(g: Graph, inputs: Tensor[], training: boolean): Tensor[
             values.soleHolder(tensor) && tensor.values.buffer !== x.values.buffer;
           residual = { tensor, inPlace };
         }
-        values.set(start.result, applyChains(x, start.chain, start.then, residual));
+        values.set(start.result, applyChains(x, start.chain, start.then, residual, start.proj));
         values.release(schedule.after.get(node), reusable);
         continue;
       }

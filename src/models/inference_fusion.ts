@@ -68,23 +68,44 @@ function withPad(chain: FoldedChain, pad: ZeroPadding2D): FoldedChain {
  * block, whose expanded activation then never has to be written out.
  */
 function pairable(a: FoldedChain, b: FoldedChain): boolean {
-  const pw = a.conv, dw = b.conv;
-  return pw instanceof Conv2D && pw.groups === 1 && !a.pad && pw.kernelSize[0] === 1 && pw.kernelSize[1] === 1 &&
-    pw.strides[0] === 1 && pw.strides[1] === 1 && dw instanceof DepthwiseConv2D && dw.depthMultiplier === 1 &&
-    dw.kernelSize[0] === 3 && dw.kernelSize[1] === 3 && dw.dilationRate[0] === 1 && dw.dilationRate[1] === 1 &&
-    dw.strides[0] === dw.strides[1] && dw.strides[0] <= 2;
+  return pointwise(a) && blockDepthwise(b);
+}
+
+/** A stride-1 unpadded 1×1 Conv2D chain: an inverted-residual block's expansion or projection. */
+function pointwise(c: FoldedChain): boolean {
+  const conv = c.conv;
+  return conv instanceof Conv2D && conv.groups === 1 && !c.pad && conv.kernelSize[0] === 1 && conv.kernelSize[1] === 1 &&
+    conv.strides[0] === 1 && conv.strides[1] === 1;
+}
+
+/** The 3×3 depthwise chain of an inverted-residual block (what the one-pass kernel computes). */
+function blockDepthwise(c: FoldedChain): boolean {
+  const dw = c.conv;
+  return dw instanceof DepthwiseConv2D && dw.depthMultiplier === 1 && dw.kernelSize[0] === 3 && dw.kernelSize[1] === 3 &&
+    dw.dilationRate[0] === 1 && dw.dilationRate[1] === 1 && dw.strides[0] === dw.strides[1] && dw.strides[0] <= 2;
 }
 
 /**
  * Runs a chain, or a pairable chain and the depthwise chain that reads it (`then`) in one op; with
  * `residual`, the chain's result plus the residual goes through the chain's activation.
  */
-export function applyChains(x: Tensor, chain: FoldedChain, then?: FoldedChain, residual?: ops.Residual): Tensor {
-  if (!then) return chain.conv.applyFolded(x, chain.bn, chain.activation, chain.pad, residual);
-  const pw = chain.conv.prepareFolded(x.shape, chain.bn, chain.pad);
-  const mid = [x.shape[0], x.shape[1], x.shape[2], pw.kernel.shape[3]];
-  const dw = then.conv.prepareFolded(mid, then.bn, then.pad);
-  return ops.fusedPointwiseDepthwise(x, pw.kernel, pw.bias, chain.activation, dw.kernel, dw.bias, then.activation, pw.opts, dw.opts);
+export function applyChains(x: Tensor, chain: FoldedChain, then?: FoldedChain, residual?: ops.Residual, proj?: FoldedChain): Tensor {
+  if (!then && !proj) return chain.conv.applyFolded(x, chain.bn, chain.activation, chain.pad, residual);
+  // The depthwise chain is `then`, or without an expansion the chain itself.
+  const pw = then ? chain.conv.prepareFolded(x.shape, chain.bn, chain.pad) : null;
+  const dwChain = then ?? chain;
+  const mid = pw ? [x.shape[0], x.shape[1], x.shape[2], pw.kernel.shape[3]] : x.shape;
+  const dw = dwChain.conv.prepareFolded(mid, dwChain.bn, dwChain.pad);
+  let projection: ops.Projection | undefined;
+  if (proj) {
+    const pad = dwChain.pad;
+    const seen = pad ? [mid[0], mid[1] + pad[0][0] + pad[0][1], mid[2] + pad[1][0] + pad[1][1], mid[3]] : mid;
+    const p = proj.conv.prepareFolded(dwChain.conv.computeOutputShape(seen) as number[], proj.bn, proj.pad);
+    projection = { filter: p.kernel, bias: p.bias, activation: proj.activation, opts: p.opts, residual };
+  }
+  const depthwise = { filter: dw.kernel, bias: dw.bias, activation: dwChain.activation, opts: dw.opts };
+  if (!pw) return ops.fusedDepthwiseProjection(x, depthwise, projection as ops.Projection);
+  return ops.fusedPointwiseDepthwise(x, pw.kernel, pw.bias, chain.activation, dw.kernel, dw.bias, dwChain.activation, pw.opts, dw.opts, projection);
 }
 
 /** For a Sequential stack: the chain starting at each index, or null. */
@@ -112,9 +133,10 @@ export function planStack(stack: readonly Layer[]): (FoldedChain | null)[] {
 export interface GraphPlan {
   /**
    * Conv node → its chain and the symbolic tensor the chain's result stands for; with `then`, the
-   * depthwise chain reading that result runs with it, and `result` is the depthwise chain's.
+   * depthwise chain reading that result runs with it, and `result` is the depthwise chain's; with
+   * `proj` too, the block's 1×1 projection (and its residual join) follows, and `result` is its.
    */
-  starts: Map<GraphNode, { chain: FoldedChain; result: SymbolicTensor; then?: FoldedChain; residual?: SymbolicTensor }>;
+  starts: Map<GraphNode, { chain: FoldedChain; result: SymbolicTensor; then?: FoldedChain; proj?: FoldedChain; residual?: SymbolicTensor }>;
   /** Nodes computed as part of a chain (skipped when executing). */
   absorbed: Set<GraphNode>;
 }
@@ -162,7 +184,27 @@ export function planGraph(nodes: readonly GraphNode[], outputs: readonly Symboli
     plan.starts.set(node, { chain: start.chain, result: next.result, then: next.chain });
   }
   planResiduals(nodes, plan, soleConsumer);
+  planProjections(nodes, plan, soleConsumer);
   return plan;
+}
+
+/**
+ * An expand → depthwise pair, or a block's depthwise chain without an expansion, whose result only a
+ * projection chain reads takes it along, with the projection's residual join when its shortcut is
+ * computed before the block starts (the block's input).
+ */
+function planProjections(nodes: readonly GraphNode[], plan: GraphPlan, soleConsumer: (t: SymbolicTensor) => GraphNode | null): void {
+  const order = new Map(nodes.map((n, i) => [n, i]));
+  for (const [node, start] of [...plan.starts]) {
+    if (start.proj || !(start.then || blockDepthwise(start.chain))) continue;
+    const reader = soleConsumer(start.result);
+    const next = reader ? plan.starts.get(reader) : undefined;
+    if (!reader || !next || next.then || !pointwise(next.chain)) continue;
+    if (next.residual && (order.get(next.residual.node) ?? Infinity) >= (order.get(node) ?? -1)) continue;
+    plan.starts.delete(reader);
+    plan.absorbed.add(reader);
+    plan.starts.set(node, { ...start, proj: next.chain, result: next.result, residual: next.residual });
+  }
 }
 
 /** Same shape, every axis but the batch known: an Add of the two is a plain element-wise sum. */

@@ -4,7 +4,7 @@
  * activations whose derivative is a function of the output are fused (see FusedActivation), so the
  * backward pass needs nothing but y: dz = dy·act'(y), then the ordinary conv/matmul gradients of dz.
  */
-import type { FusedActivation } from '../backend/backend.js';
+import type { ConvStage, FloatArray, FusedActivation } from '../backend/backend.js';
 import { be } from '../backend/registry.js';
 import { isRecording, record } from '../autograd/tape.js';
 import { ShapeError } from '../errors.js';
@@ -55,6 +55,16 @@ export interface Residual {
   inPlace?: boolean;
 }
 
+/** The residual's values in `like`'s float type, after checking that it has the output's shape. */
+function residualValues(residual: Residual, outShape: readonly number[], like: FloatArray, who: string): FloatArray {
+  const r = residual.tensor;
+  if (r.shape.length !== outShape.length || r.shape.some((d, i) => d !== outShape[i])) {
+    throw new ShapeError(`${who}: the residual must have the output's shape ${shapeStr(outShape)}, got ${shapeStr(r.shape)}`);
+  }
+  if (residual.inPlace && isRecording()) throw new Error(`convkit internal error: ${who}: an in-place residual while gradients are recorded`);
+  return asFloatsOf(r.values, like);
+}
+
 function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor, bias: Tensor | null, activation: FusedActivation,
   opts: Conv2DOptions, residual?: Residual): Tensor {
   const k = CONV_KERNELS[op];
@@ -65,15 +75,7 @@ function fusedConvLike(op: keyof typeof CONV_KERNELS, x: Tensor, filter: Tensor,
   const outShape = convOutShape(info);
   const [xv, fv] = widenPair(x, filter);
   const bv = bias ? asFloatsOf(floats(bias), xv) : undefined;
-  let rv: typeof xv | undefined;
-  if (residual) {
-    const r = residual.tensor;
-    if (r.shape.length !== outShape.length || r.shape.some((d, i) => d !== outShape[i])) {
-      throw new ShapeError(`${who}: the residual must have the output's shape ${shapeStr(outShape)}, got ${shapeStr(r.shape)}`);
-    }
-    if (residual.inPlace && isRecording()) throw new Error(`convkit internal error: ${who}: an in-place residual while gradients are recorded`);
-    rv = asFloatsOf(r.values, xv);
-  }
+  const rv = residual ? residualValues(residual, outShape, xv, who) : undefined;
   const inPlace = residual?.inPlace === true && rv === residual.tensor.values;
   const y = wrap(be()[k.forward](xv, fv, info, { bias: bv, activation, constantFilter: opts.constantFilter, residual: rv, residualInPlace: inPlace }), outShape);
   const inputs = bias ? [x, filter, bias] : [x, filter];
@@ -96,26 +98,66 @@ export function fusedConv2d(x: Tensor, filter: Tensor, bias: Tensor | null, acti
   return fusedConvLike('conv2d', x, filter, bias, activation, opts, residual);
 }
 
+/** One convolution of a fused block: its filter, bias, activation and options. */
+export interface BlockStage {
+  filter: Tensor;
+  bias: Tensor | null;
+  activation: FusedActivation;
+  opts: Conv2DOptions;
+}
+
+/** An inverted-residual block's closing 1×1 convolution, with the block's shortcut when it has one. */
+export interface Projection extends BlockStage {
+  residual?: Residual;
+}
+
 /**
  * act2(depthwiseConv2d(act1(conv2d(x, pwFilter) + pwBias), dwFilter) + dwBias): an inverted-residual
- * block's 1×1 expansion and its depthwise convolution, for inference. A backend may compute the pair
- * in one pass without materialising the expanded activation; while gradients are recorded (or with
- * float64 data) it runs as the two differentiable fused ops.
+ * block's 1×1 expansion and its depthwise convolution, for inference; with `projection`, also the
+ * block's 1×1 projection of that (plus its shortcut). A backend may compute them in one pass without
+ * materialising the expanded activation or the depthwise output; while gradients are recorded (or
+ * with float64 data) they run as the differentiable fused ops.
  */
 export function fusedPointwiseDepthwise(x: Tensor, pwFilter: Tensor, pwBias: Tensor | null, pwActivation: FusedActivation,
-  dwFilter: Tensor, dwBias: Tensor | null, dwActivation: FusedActivation, pwOpts: Conv2DOptions, dwOpts: Conv2DOptions): Tensor {
-  const all32 = [x, pwFilter, dwFilter, pwBias, dwBias].every((t) => t === null || t.dtype === 'float32');
+  dwFilter: Tensor, dwBias: Tensor | null, dwActivation: FusedActivation, pwOpts: Conv2DOptions, dwOpts: Conv2DOptions,
+  projection?: Projection): Tensor {
+  return fusedBlock(x, { filter: pwFilter, bias: pwBias, activation: pwActivation, opts: pwOpts },
+    { filter: dwFilter, bias: dwBias, activation: dwActivation, opts: dwOpts }, projection);
+}
+
+/** The block without an expansion (MobileNetV2's first): its depthwise convolution, then the projection. */
+export function fusedDepthwiseProjection(x: Tensor, depthwise: BlockStage, projection: Projection): Tensor {
+  return fusedBlock(x, null, depthwise, projection);
+}
+
+function fusedBlock(x: Tensor, pw: BlockStage | null, dw: BlockStage, p?: Projection): Tensor {
+  const all32 = [x, pw?.filter ?? null, pw?.bias ?? null, dw.filter, dw.bias, p?.filter ?? null, p?.bias ?? null, p?.residual?.tensor ?? null]
+    .every((t) => t === null || t.dtype === 'float32');
   if (isRecording() || !all32) {
-    return fusedDepthwiseConv2d(fusedConv2d(x, pwFilter, pwBias, pwActivation, pwOpts), dwFilter, dwBias, dwActivation, dwOpts);
+    const mid = pw ? fusedConv2d(x, pw.filter, pw.bias, pw.activation, pw.opts) : x;
+    const y = fusedDepthwiseConv2d(mid, dw.filter, dw.bias, dw.activation, dw.opts);
+    return p ? fusedConv2d(y, p.filter, p.bias, p.activation, p.opts, p.residual) : y;
   }
-  const pwInfo = convGeometry(x, pwFilter, pwOpts, 'conv2d', false);
-  const dwInfo = convGeometryOf(convOutShape(pwInfo), dwFilter, dwOpts, 'depthwiseConv2d', true);
-  checkBias(pwBias, pwInfo.outChannels, pwOpts.name ?? 'fusedPointwiseDepthwise');
-  checkBias(dwBias, dwInfo.outChannels, dwOpts.name ?? 'fusedPointwiseDepthwise');
-  const pwEpilogue = { bias: pwBias ? floats(pwBias) : undefined, activation: pwActivation, constantFilter: pwOpts.constantFilter };
-  const y = be().pointwiseDepthwiseConv2d(floats(x), floats(pwFilter), pwInfo, pwEpilogue,
-    floats(dwFilter), dwInfo, { bias: dwBias ? floats(dwBias) : undefined, activation: dwActivation });
-  return wrap(y, convOutShape(dwInfo));
+  const who = (pw ?? dw).opts.name ?? (pw ? 'fusedPointwiseDepthwise' : 'fusedDepthwiseProjection');
+  const pwInfo = pw ? convGeometry(x, pw.filter, pw.opts, 'conv2d', false) : null;
+  const dwInfo = convGeometryOf(pwInfo ? convOutShape(pwInfo) : x.shape, dw.filter, dw.opts, 'depthwiseConv2d', true);
+  if (pw && pwInfo) checkBias(pw.bias, pwInfo.outChannels, who);
+  checkBias(dw.bias, dwInfo.outChannels, dw.opts.name ?? who);
+  let stage: ConvStage | undefined;
+  let outShape = convOutShape(dwInfo);
+  if (p) {
+    const info = convGeometryOf(outShape, p.filter, p.opts, 'conv2d', false);
+    const pWho = p.opts.name ?? who;
+    checkBias(p.bias, info.outChannels, pWho);
+    outShape = convOutShape(info);
+    const residual = p.residual ? residualValues(p.residual, outShape, floats(x), pWho) : undefined;
+    stage = { filter: floats(p.filter), info, epilogue: { bias: p.bias ? floats(p.bias) : undefined, activation: p.activation,
+      constantFilter: p.opts.constantFilter, residual, residualInPlace: p.residual?.inPlace === true } };
+  }
+  const pwEpilogue = pw ? { bias: pw.bias ? floats(pw.bias) : undefined, activation: pw.activation, constantFilter: pw.opts.constantFilter } : {};
+  const y = be().pointwiseDepthwiseConv2d(floats(x), pw ? floats(pw.filter) : null, pwInfo, pwEpilogue,
+    floats(dw.filter), dwInfo, { bias: dw.bias ? floats(dw.bias) : undefined, activation: dw.activation }, stage);
+  return wrap(y, outShape);
 }
 
 /** act(depthwiseConv2d(x, filter) + bias). */

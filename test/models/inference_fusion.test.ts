@@ -346,3 +346,68 @@ describe('inference fusion of a residual join (conv → BN → Add (→ activati
     result.forEach((t, i) => assert.ok(maxRelErr(t, plain[i]) < 1e-5, `output ${i}: ${maxRelErr(t, plain[i])}`));
   });
 });
+
+describe('inference fusion of a whole inverted-residual block ([expand →] depthwise → projection [+ shortcut])', () => {
+  afterEach(() => { delete process.env.CONVKIT_FUSION; });
+
+  function depthwise(x: SymbolicTensor, stride: 1 | 2): SymbolicTensor {
+    let y = x;
+    if (stride === 2) y = L.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(y) as SymbolicTensor;
+    y = L.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: stride === 2 ? 'valid' : 'same', useBias: false }).apply(y) as SymbolicTensor;
+    return L.reLU({ maxValue: 6 }).apply(L.batchNormalization().apply(y)) as SymbolicTensor;
+  }
+  const expand = (x: SymbolicTensor, c: number) =>
+    L.reLU({ maxValue: 6 }).apply(L.batchNormalization().apply(L.conv2d({ filters: c, kernelSize: 1, useBias: false }).apply(x))) as SymbolicTensor;
+  const project = (x: SymbolicTensor, c: number) =>
+    L.batchNormalization().apply(L.conv2d({ filters: c, kernelSize: 1, useBias: false }).apply(x)) as SymbolicTensor;
+
+  it('MobileNetV2-like: the first block (no expansion), a joined block and a stride-2 block each run as one call; same outputs', () => {
+    const input = Input({ shape: [30, 31, 3] });
+    const stem = L.reLU({ maxValue: 6 }).apply(L.batchNormalization().apply(
+      L.conv2d({ filters: 16, kernelSize: 3, padding: 'same', useBias: false }).apply(input))) as SymbolicTensor;
+    const first = project(depthwise(stem, 1), 8);                                     // 30×31×16 → 8, no expansion
+    const joined = L.add().apply([first, project(depthwise(expand(first, 48), 1), 8)]) as SymbolicTensor;
+    const down = project(depthwise(expand(joined, 48), 2), 12);                       // 30×31 → 15×16
+    const m = new Model({ inputs: input, outputs: L.globalAveragePooling2d().apply(down) });
+    randomizeBatchNorms(m, 31);
+    const x = randomNormal([2, 30, 31, 3], 0, 1, { seed: 32 });
+    const names = ['pointwiseDepthwiseConv2d', 'conv2d', 'depthwiseConv2d', 'binary', 'batchNormInference', 'pad'];
+    const { result: fused, counts } = countKernels(names, () => m.predict(x));
+    assert.deepEqual(counts, { pointwiseDepthwiseConv2d: 3, conv2d: 1, depthwiseConv2d: 0, binary: 0, batchNormInference: 0, pad: 0 },
+      'the stem conv, then one call per block');
+    process.env.CONVKIT_FUSION = '0';
+    const plain = m.predict(x);
+    assert.ok(maxRelErr(fused, plain) < 1e-5, `fused vs layer-by-layer: ${maxRelErr(fused, plain)}`);
+    delete process.env.CONVKIT_FUSION;
+    assert.ok(maxRelErr(m.predict(x), fused) === 0, 'a second pass (recycled storage) gives the same result');
+  });
+
+  it('a depthwise output something else reads keeps the projection separate; a shortcut that is the depthwise input is read, not overwritten', () => {
+    const input = Input({ shape: [28, 28, 8] });
+    const d = depthwise(expand(input, 24), 1);
+    const p = project(d, 8);
+    const side = L.globalAveragePooling2d().apply(d) as SymbolicTensor;       // d read twice
+    const m = new Model({ inputs: input, outputs: [L.globalAveragePooling2d().apply(p) as SymbolicTensor, side] });
+    randomizeBatchNorms(m, 33);
+    const x = randomNormal([1, 28, 28, 8], 0, 1, { seed: 34 });
+    const { result: fused, counts } = countKernels(['pointwiseDepthwiseConv2d', 'conv2d'], () => m.predict(x) as unknown as Tensor[]);
+    assert.deepEqual(counts, { pointwiseDepthwiseConv2d: 1, conv2d: 1 }, 'pair fused, projection on its own');
+    process.env.CONVKIT_FUSION = '0';
+    const plain = m.predict(x) as unknown as Tensor[];
+    fused.forEach((t, i) => assert.ok(maxRelErr(t, plain[i]) < 1e-5, `output ${i}`));
+    delete process.env.CONVKIT_FUSION;
+
+    // The shortcut is the expanded activation, read twice: no pair, but depthwise → projection + join in one
+    // call whose shortcut is its own input (the kernel reads it to the end, so the sum goes to new storage).
+    const input2 = Input({ shape: [28, 28, 8] });
+    const e = expand(input2, 16);
+    const inner = L.add().apply([e, project(depthwise(e, 1), 16)]) as SymbolicTensor;
+    const m2 = new Model({ inputs: input2, outputs: inner });
+    randomizeBatchNorms(m2, 35);
+    const x2 = randomNormal([1, 28, 28, 8], 0, 1, { seed: 36 });
+    const r2 = countKernels(['pointwiseDepthwiseConv2d', 'conv2d', 'binary'], () => m2.predict(x2));
+    assert.deepEqual(r2.counts, { pointwiseDepthwiseConv2d: 1, conv2d: 1, binary: 0 });
+    process.env.CONVKIT_FUSION = '0';
+    assert.ok(maxRelErr(r2.result, m2.predict(x2)) < 1e-5);
+  });
+});

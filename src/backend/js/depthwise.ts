@@ -4,7 +4,7 @@
  * loops run over filter taps and output pixels, with the innermost loop over channels, which is
  * contiguous in NHWC input, in the H×W×C×M filter and in the output.
  */
-import type { Epilogue, FloatArray } from '../backend.js';
+import type { ConvStage, Epilogue, FloatArray } from '../backend.js';
 import { applyEpilogue } from './epilogue.js';
 import type { Conv2DInfo } from '../../shape/conv.js';
 import { allocLike } from './util.js';
@@ -106,8 +106,10 @@ export function depthwiseConv2dBackpropFilter(x: FloatArray, dy: FloatArray, inf
   return df;
 }
 
-/** The reference for Backend.pointwiseDepthwiseConv2d: the two convolutions one after the other. */
-export function pointwiseDepthwiseConv2d(x: FloatArray, pwFilter: FloatArray, pwInfo: Conv2DInfo, pwEpilogue: Epilogue,
-  dwFilter: FloatArray, dwInfo: Conv2DInfo, dwEpilogue: Epilogue): FloatArray {
-  return depthwiseConv2d(conv2d(x, pwFilter, pwInfo, pwEpilogue), dwFilter, dwInfo, dwEpilogue);
+/** The reference for Backend.pointwiseDepthwiseConv2d: the convolutions one after the other. */
+export function pointwiseDepthwiseConv2d(x: FloatArray, pwFilter: FloatArray | null, pwInfo: Conv2DInfo | null, pwEpilogue: Epilogue,
+  dwFilter: FloatArray, dwInfo: Conv2DInfo, dwEpilogue: Epilogue, projection?: ConvStage): FloatArray {
+  const mid = pwFilter && pwInfo ? conv2d(x, pwFilter, pwInfo, pwEpilogue) : x;
+  const y = depthwiseConv2d(mid, dwFilter, dwInfo, dwEpilogue);
+  return projection ? conv2d(y, projection.filter, projection.info, projection.epilogue) : y;
 }

@@ -25,7 +25,7 @@ export function convInfoArray(i: Conv2DInfo, a = new Int32Array(18)): Int32Array
  * Scratch `info` arguments for kernel calls: the addon reads them during the call and keeps nothing,
  * so one per argument position saves allocating a typed array on every call.
  */
-export const INFO_SCRATCH = [new Int32Array(18), new Int32Array(18)] as const;
+export const INFO_SCRATCH = [new Int32Array(18), new Int32Array(18), new Int32Array(18)] as const;
 
 /** True when the record describes no work (a zero size): the js kernels handle those. */
 export function convIsEmpty(i: Conv2DInfo): boolean {

@@ -120,7 +120,7 @@ test('pointwiseDepthwiseConv2d reads the packed 1×1 filter', () => {
       const b1 = randF32(c, rand), b2 = randF32(c, rand);
       const out = new Float32Array(batch * dw.outHeight * dw.outWidth * c);
       A.pointwiseDepthwiseConv2d(x, new Float32Array(w1.length), b1, ACT_CODES.relu6, w2, b2, ACT_CODES.relu6, out,
-        convInfoArray(pw), convInfoArray(dw), pack(w1, cin, c));
+        convInfoArray(pw), convInfoArray(dw), pack(w1, cin, c), null, null, 0, null, null, null);
       const mid = jsBackend.conv2d(x, w1, pw, { bias: b1, activation: 'relu6' });
       assertNear(out, jsBackend.depthwiseConv2d(mid, w2, dw, { bias: b2, activation: 'relu6' }), `${batch}×${h}×${w}×${cin}→${c} s${stride}`);
     }
