@@ -139,7 +139,7 @@ void Conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, f
   const int nt = NumThreads();
   const int64_t rows = TaskRows(kkc);
   const size_t wsize = static_cast<size_t>(kkc * oc);
-  if (nt > 1 && positions >= 2 * nt * rows) {
+  if (nt > 1 && positions >= nt * rows) {
     // Each thread sums its share of positions into its own dW; the partial sums are added at the end.
     static thread_local std::vector<float> partial_buf;
     if (partial_buf.size() < wsize * (nt - 1)) partial_buf.resize(wsize * (nt - 1));
@@ -149,9 +149,11 @@ void Conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, f
       if (t == 0) used = tn;
       float* acc = t == 0 ? dw : partials + (t - 1) * wsize;
       const int64_t b = positions * t / tn, e = positions * (t + 1) / tn;
-      float* cols = Scratch(kScratchIm2col, static_cast<size_t>(rows * kkc));
-      for (int64_t p0 = b; p0 < e; p0 += rows) {
-        const int64_t count = std::min(rows, e - p0);
+      // The thread's positions in equal chunks of at most `rows` (no short last chunk).
+      const int64_t step = CeilDiv(e - b, CeilDiv(e - b, rows));
+      float* cols = Scratch(kScratchIm2col, static_cast<size_t>(step * kkc));
+      for (int64_t p0 = b; p0 < e; p0 += step) {
+        const int64_t count = std::min(step, e - p0);
         Im2col(s, x, p0, count, cols);
         Sgemm(true, false, kkc, oc, count, 1.f, cols, kkc, dy + p0 * oc, oc, p0 == b ? 0.f : 1.f, acc, oc);
       }
